@@ -1,0 +1,238 @@
+/*
+ * libmxtls: outbound TLS identity and trust for app runtimes.
+ *
+ * This header is the whole public C API for loading client identities
+ * from PKCS#12 containers (.p12/.pfx). It needs no mbedTLS or curl header.
+ *
+ * CONVENTIONS
+ *   - Every handle is opaque. Objects returned by a _new or _load function
+ *     are owned by the caller and released with the matching _free function, which
+ *     accepts NULL. Pointers returned by getters ("borrowed") stay valid
+ *     until the object they came from is freed.
+ *   - Input buffers and strings are copied or fully consumed before a call
+ *     returns: the caller may wipe or free them right after.
+ *   - Errors: a function that can fail fills a caller-provided
+ *     mxtls_error (which may be NULL) with a stable code and a message
+ *     that names the context (file, content, bag, algorithm OID) and never
+ *     contains a password or key material.
+ *
+ * THREAD SAFETY
+ *   Loaded objects are immutable: any number of threads may call getters on
+ *   the same object at once. Loading from different threads at once is safe.
+ *   Freeing an object while another thread uses it is not.
+ */
+#ifndef MXTLS_MXTLS_H
+#define MXTLS_MXTLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#if defined(MXTLS_BUILDING_SHARED)
+#define MXTLS_EXTERN __declspec(dllexport)
+#else
+#define MXTLS_EXTERN
+#endif
+#elif defined(__GNUC__)
+#define MXTLS_EXTERN __attribute__((visibility("default")))
+#else
+#define MXTLS_EXTERN
+#endif
+
+#if defined(__GNUC__)
+#define MXTLS_WARN_UNUSED __attribute__((warn_unused_result))
+#else
+#define MXTLS_WARN_UNUSED
+#endif
+
+#define MXTLS_VERSION_MAJOR 0
+#define MXTLS_VERSION_MINOR 1
+#define MXTLS_VERSION_PATCH 0
+#define MXTLS_VERSION_STRING "0.1.0"
+
+/** Library version string, e.g. "0.1.0" (static storage). */
+MXTLS_EXTERN const char *mxtls_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+/* ------------------------------------------------------------------ */
+
+/**
+ * Stable error codes. Values never change; new codes are only appended.
+ * mxtls_error_name() gives the stable lower-case name used in JSON output
+ * ("wrong_password", ...), which bindings can map to exception classes.
+ */
+typedef enum mxtls_code {
+	MXTLS_OK = 0,
+	MXTLS_ERR_USAGE = 1,                 /* "usage": bad argument from the caller */
+	MXTLS_ERR_NOMEM = 2,                 /* "nomem": out of memory */
+	MXTLS_ERR_IO = 3,                    /* "io": a file could not be read */
+	MXTLS_ERR_CORRUPT = 4,               /* "corrupt": not a well-formed PKCS#12 container */
+	MXTLS_ERR_WRONG_PASSWORD = 5,        /* "wrong_password": intact file, password does not open it */
+	MXTLS_ERR_UNSUPPORTED_ALGORITHM = 6, /* "unsupported_algorithm": an encryption/MAC/content type we do not do */
+	MXTLS_ERR_UNSUPPORTED_KEY = 7,       /* "unsupported_key": a private key type or size we cannot use for TLS */
+	MXTLS_ERR_NO_KEY = 8,                /* "no_key": certificates but no private key */
+	MXTLS_ERR_NO_CERTIFICATE = 9,        /* "no_certificate": a private key but no certificate */
+	MXTLS_ERR_KEY_MISMATCH = 10,         /* "key_mismatch": keys and certificates, none matching */
+	MXTLS_ERR_LIMIT_EXCEEDED = 11,       /* "limit_exceeded": size, nesting, bag count or KDF cost over a limit */
+	MXTLS_ERR_EMPTY = 12,                /* "empty": a valid container with nothing in it */
+	MXTLS_ERR_NO_MAC = 13,               /* "no_mac": no integrity MAC while MXTLS_LOAD_REQUIRE_MAC is set */
+	MXTLS_ERR_INTERNAL = 14              /* "internal": a bug or an unexpected library failure */
+} mxtls_code;
+
+/** Size of the message buffer in mxtls_error, including the NUL. */
+#define MXTLS_ERROR_MESSAGE_MAX 320
+
+/**
+ * Error report filled by failing calls. Caller-allocated (on the stack is
+ * fine); its layout is part of the ABI. code is MXTLS_OK and message empty
+ * after success. message is NUL-terminated UTF-8 and never holds a secret.
+ */
+typedef struct mxtls_error {
+	int code;
+	char message[MXTLS_ERROR_MESSAGE_MAX];
+} mxtls_error;
+
+/** Stable name of a code ("wrong_password"); "unknown" for other values. Static storage. */
+MXTLS_EXTERN const char *mxtls_error_name(int code);
+/** Generic English description of a code. Static storage. */
+MXTLS_EXTERN const char *mxtls_strerror(int code);
+/** For bindings that cannot read structs: accessors of an mxtls_error. NULL-safe. */
+MXTLS_EXTERN int mxtls_error_code(const mxtls_error *err);
+MXTLS_EXTERN const char *mxtls_error_message(const mxtls_error *err);
+/** sizeof(mxtls_error), for bindings that allocate it as raw bytes. */
+MXTLS_EXTERN size_t mxtls_error_size(void);
+
+/* ------------------------------------------------------------------ */
+/* Certificates (borrowed views)                                       */
+/* ------------------------------------------------------------------ */
+
+typedef struct mxtls_cert mxtls_cert;
+
+/** DER bytes of the certificate; *len receives the length. Borrowed. */
+MXTLS_EXTERN const uint8_t *mxtls_cert_der(const mxtls_cert *cert, size_t *len);
+/**
+ * Subject / issuer distinguished name as text ("CN=client, O=Example"),
+ * written NUL-terminated into buf. Returns the length written, or -1 if
+ * buf is too small (256 bytes fit almost every name; 1024 fit all we allow).
+ */
+MXTLS_EXTERN int mxtls_cert_subject(const mxtls_cert *cert, char *buf, size_t size);
+MXTLS_EXTERN int mxtls_cert_issuer(const mxtls_cert *cert, char *buf, size_t size);
+/** Validity bounds as seconds since the Unix epoch (UTC). */
+MXTLS_EXTERN int64_t mxtls_cert_not_before(const mxtls_cert *cert);
+MXTLS_EXTERN int64_t mxtls_cert_not_after(const mxtls_cert *cert);
+/** SHA-256 of the DER, computed once at load time. Borrowed, 32 bytes. */
+MXTLS_EXTERN const uint8_t *mxtls_cert_sha256(const mxtls_cert *cert);
+/** 1 if the certificate is a CA (basicConstraints cA=TRUE), else 0. */
+MXTLS_EXTERN int mxtls_cert_is_ca(const mxtls_cert *cert);
+
+/* ------------------------------------------------------------------ */
+/* Identities: one private key with its leaf certificate and chain     */
+/* ------------------------------------------------------------------ */
+
+typedef struct mxtls_identity mxtls_identity;
+
+typedef enum mxtls_key_type {
+	MXTLS_KEY_RSA = 1,
+	MXTLS_KEY_EC = 2
+} mxtls_key_type;
+
+/** The certificate whose public key matches the identity's private key. Borrowed. */
+MXTLS_EXTERN const mxtls_cert *mxtls_identity_leaf(const mxtls_identity *id);
+/** Number of issuer certificates found for the leaf (leaf excluded). */
+MXTLS_EXTERN size_t mxtls_identity_chain_count(const mxtls_identity *id);
+/** Issuer i of the leaf, ordered leaf-to-root (0 = the leaf's issuer). Borrowed; NULL if out of range. */
+MXTLS_EXTERN const mxtls_cert *mxtls_identity_chain_cert(const mxtls_identity *id, size_t i);
+/** friendlyName attribute (UTF-8) of the key or leaf bag, or NULL. Borrowed. */
+MXTLS_EXTERN const char *mxtls_identity_friendly_name(const mxtls_identity *id);
+/** Key type (mxtls_key_type) and size in bits (RSA modulus / EC curve size). */
+MXTLS_EXTERN int mxtls_identity_key_type(const mxtls_identity *id);
+MXTLS_EXTERN size_t mxtls_identity_key_bits(const mxtls_identity *id);
+/** Curve name for EC keys ("P-256", "P-384", "P-521"); NULL for RSA. Static storage. */
+MXTLS_EXTERN const char *mxtls_identity_key_curve(const mxtls_identity *id);
+
+/* ------------------------------------------------------------------ */
+/* PKCS#12 containers                                                  */
+/* ------------------------------------------------------------------ */
+
+typedef struct mxtls_pkcs12 mxtls_pkcs12;
+
+/** Load flags (bitwise OR). */
+#define MXTLS_LOAD_REQUIRE_MAC 0x1u /* a container without an integrity MAC is an error (no_mac) */
+
+/** Limits applied to every load (hostile-input protection). Exposed for bindings and docs. */
+#define MXTLS_MAX_INPUT_BYTES (1024u * 1024u)  /* larger input: limit_exceeded */
+#define MXTLS_MAX_NESTING 8                    /* levels of nested safeContentsBag (real files use 1) */
+#define MXTLS_MAX_BAGS 256                     /* SafeBags in one container */
+#define MXTLS_MAX_KDF_ITERATIONS 10000000u     /* iterations of any one key derivation */
+#define MXTLS_MAX_KDF_BUDGET 40000000u         /* iterations of all derivations in one load */
+#define MXTLS_MAX_PASSWORD_BYTES 4096u         /* UTF-8 bytes of a password */
+
+/**
+ * Load a PKCS#12 container from memory (DER or BER).
+ *
+ * password: UTF-8, NUL-terminated, or NULL for "no password". An empty or
+ * NULL password tries both encodings real tools use for "no password".
+ * Quirks of known exporters (NSS, JSafe) are tolerated and reported as
+ * warnings. flags: MXTLS_LOAD_*.
+ *
+ * Returns a new container holding at least one identity, or NULL with err
+ * filled. Owned by the caller: release with mxtls_pkcs12_free(). The input
+ * and password are copied where needed and wiped; the caller may reuse them.
+ */
+MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_pkcs12 *mxtls_pkcs12_load_mem(const void *data, size_t len,
+								   const char *password,
+								   unsigned flags,
+								   mxtls_error *err);
+/** As mxtls_pkcs12_load_mem(), reading the file at path; the message names the file. */
+MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_pkcs12 *mxtls_pkcs12_load_file(const char *path,
+								    const char *password,
+								    unsigned flags, mxtls_error *err);
+/** Release a container and wipe its key material. NULL-safe. */
+MXTLS_EXTERN void mxtls_pkcs12_free(mxtls_pkcs12 *p12);
+
+/** Identities (key + leaf + chain), in the order their keys appear in the file. */
+MXTLS_EXTERN size_t mxtls_pkcs12_identity_count(const mxtls_pkcs12 *p12);
+MXTLS_EXTERN const mxtls_identity *mxtls_pkcs12_identity(const mxtls_pkcs12 *p12, size_t i);
+/** Certificates in the file that are on no identity's issuer path (listed, never sent). */
+MXTLS_EXTERN size_t mxtls_pkcs12_extra_cert_count(const mxtls_pkcs12 *p12);
+MXTLS_EXTERN const mxtls_cert *mxtls_pkcs12_extra_cert(const mxtls_pkcs12 *p12, size_t i);
+
+/**
+ * How the container is protected, as short text (static or container-owned):
+ * MAC e.g. "HMAC-SHA256 (PKCS#12 KDF, 2048 iterations)", "PBMAC1 HMAC-SHA256
+ * (PBKDF2-HMAC-SHA256, 2048 iterations)" or "none"; encryption e.g.
+ * "PBES2 PBKDF2-HMAC-SHA256 AES-256-CBC (2048 iterations)", one per
+ * distinct scheme, or "none" for unencrypted bags.
+ */
+MXTLS_EXTERN const char *mxtls_pkcs12_mac_algorithm(const mxtls_pkcs12 *p12);
+MXTLS_EXTERN size_t mxtls_pkcs12_encryption_count(const mxtls_pkcs12 *p12);
+MXTLS_EXTERN const char *mxtls_pkcs12_encryption(const mxtls_pkcs12 *p12, size_t i);
+
+/** Warning kinds, stable values; mxtls_warning_name() gives "no_mac", ... */
+typedef enum mxtls_warning_kind {
+	MXTLS_WARN_NO_MAC = 1,           /* no integrity MAC: contents are not authenticated */
+	MXTLS_WARN_LEGACY_ALGORITHM = 2, /* RC2, RC4, DES/3DES or a SHA-1 MAC */
+	MXTLS_WARN_WEAK_KEY = 3,         /* RSA below 2048 bits */
+	MXTLS_WARN_EXPIRED = 4,          /* a leaf or chain certificate is past notAfter */
+	MXTLS_WARN_NOT_YET_VALID = 5,    /* a leaf or chain certificate is before notBefore */
+	MXTLS_WARN_NO_CLIENT_AUTH = 6,   /* leaf extendedKeyUsage lacks clientAuth */
+	MXTLS_WARN_EXPORTER_QUIRK = 7,   /* a known exporter bug had to be worked around */
+	MXTLS_WARN_SKIPPED_ENTRY = 8     /* an entry was skipped (unsupported key, CRL, secret...) */
+} mxtls_warning_kind;
+
+MXTLS_EXTERN const char *mxtls_warning_name(int kind);
+/** Warnings found while loading, in the order found. Text is container-owned. */
+MXTLS_EXTERN size_t mxtls_pkcs12_warning_count(const mxtls_pkcs12 *p12);
+MXTLS_EXTERN int mxtls_pkcs12_warning_kind(const mxtls_pkcs12 *p12, size_t i);
+MXTLS_EXTERN const char *mxtls_pkcs12_warning(const mxtls_pkcs12 *p12, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MXTLS_MXTLS_H */

@@ -1,0 +1,370 @@
+/* Loading a PKCS#12 container (memory or file), its lifetime, and its public getters. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mxtls_pkcs12_int.h"
+#include "mxtls_util.h"
+
+const char *mxtls_version(void)
+{
+	return MXTLS_VERSION_STRING;
+}
+
+/* ---- state of one load ---- */
+
+void mx_warn(struct mx_load *ld, int kind, const char *fmt, ...)
+{
+	mxtls_pkcs12 *p = ld->out;
+	struct mx_warning *w;
+	char buf[320];
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (i = 0; i < p->nwarnings; i++)
+		if (p->warnings[i].kind == kind && strcmp(p->warnings[i].text, buf) == 0)
+			return;
+	w = realloc(p->warnings, (p->nwarnings + 1) * sizeof(*w));
+	if (w == NULL)
+		return; /* a lost warning is not worth failing a load */
+	p->warnings = w;
+	w[p->nwarnings].kind = kind;
+	w[p->nwarnings].text = strdup(buf);
+	if (w[p->nwarnings].text != NULL)
+		p->nwarnings++;
+}
+
+void mx_note_encryption(struct mx_load *ld, const char *desc)
+{
+	mxtls_pkcs12 *p = ld->out;
+	char **arr;
+	size_t i;
+
+	for (i = 0; i < p->nenc; i++)
+		if (strcmp(p->enc_algs[i], desc) == 0)
+			return;
+	arr = realloc(p->enc_algs, (p->nenc + 1) * sizeof(*arr));
+	if (arr == NULL)
+		return;
+	p->enc_algs = arr;
+	arr[p->nenc] = strdup(desc);
+	if (arr[p->nenc] != NULL)
+		p->nenc++;
+}
+
+int mx_keep_buffer(struct mx_load *ld, uint8_t *buf, size_t len)
+{
+	uint8_t **bufs;
+	size_t *lens;
+
+	bufs = realloc(ld->bufs, (ld->nbufs + 1) * sizeof(*bufs));
+	if (bufs == NULL)
+		return -1;
+	ld->bufs = bufs;
+	lens = realloc(ld->buf_lens, (ld->nbufs + 1) * sizeof(*lens));
+	if (lens == NULL)
+		return -1;
+	ld->buf_lens = lens;
+	bufs[ld->nbufs] = buf;
+	lens[ld->nbufs] = len;
+	ld->nbufs++;
+	return 0;
+}
+
+int mx_kdf_charge(struct mx_load *ld, uint64_t iterations, const char *what)
+{
+	if (iterations > MXTLS_MAX_KDF_ITERATIONS)
+		return mx_err(ld->err, MXTLS_ERR_LIMIT_EXCEEDED,
+			      "%s: %llu key-derivation iterations exceed the limit of %u", what,
+			      (unsigned long long)iterations, MXTLS_MAX_KDF_ITERATIONS);
+	if (ld->kdf_used + iterations > MXTLS_MAX_KDF_BUDGET)
+		return mx_err(ld->err, MXTLS_ERR_LIMIT_EXCEEDED,
+			      "%s: key derivations in this file exceed the budget of %u iterations",
+			      what, MXTLS_MAX_KDF_BUDGET);
+	ld->kdf_used += iterations;
+	return 0;
+}
+
+static void load_cleanup(struct mx_load *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->nbufs; i++)
+		mx_freezero(ld->bufs[i], ld->buf_lens[i]);
+	free(ld->bufs);
+	free(ld->buf_lens);
+	for (i = 0; i < ld->nkeys; i++)
+		free(ld->keys[i].friendly_name);
+	free(ld->keys);
+	for (i = 0; i < ld->nunsupported; i++)
+		free(ld->unsupported_keys[i]);
+	free(ld->unsupported_keys);
+	mx_password_free(&ld->pw);
+}
+
+/* ---- public entry points ---- */
+
+static int looks_like_pem(const uint8_t *p, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return len - i >= 10 && memcmp(p + i, "-----BEGIN", 10) == 0;
+}
+
+mxtls_pkcs12 *mxtls_pkcs12_load_mem(const void *data, size_t len, const char *password,
+				    unsigned flags, mxtls_error *err)
+{
+	struct mx_load ld;
+	mxtls_error local;
+	size_t i;
+	int ret;
+
+	if (err == NULL)
+		err = &local;
+	mx_err_clear(err);
+	if (data == NULL && len > 0) {
+		mx_err(err, MXTLS_ERR_USAGE, "data is NULL");
+		return NULL;
+	}
+	if (len == 0) {
+		mx_err(err, MXTLS_ERR_CORRUPT, "the input is empty (0 bytes), not a PKCS#12 container");
+		return NULL;
+	}
+	if (len > MXTLS_MAX_INPUT_BYTES) {
+		mx_err(err, MXTLS_ERR_LIMIT_EXCEEDED,
+		       "the input is %zu bytes, over the limit of %u for a PKCS#12 container", len,
+		       MXTLS_MAX_INPUT_BYTES);
+		return NULL;
+	}
+	if (looks_like_pem(data, len)) {
+		mx_err(err, MXTLS_ERR_CORRUPT,
+		       "this is PEM text, not a PKCS#12 container (DER/BER binary)");
+		return NULL;
+	}
+	memset(&ld, 0, sizeof(ld));
+	ld.err = err;
+	ld.flags = flags;
+	ret = mx_password_init(&ld.pw, password);
+	if (ret != 0) {
+		mx_err(err, ret == -1 ? MXTLS_ERR_LIMIT_EXCEEDED : MXTLS_ERR_NOMEM,
+		       ret == -1 ? "the password is longer than %u bytes" : "out of memory",
+		       MXTLS_MAX_PASSWORD_BYTES);
+		return NULL;
+	}
+	ld.out = calloc(1, sizeof(*ld.out));
+	if (ld.out == NULL)
+		ret = mx_err(err, MXTLS_ERR_NOMEM, "out of memory");
+	else
+		ret = mx_pkcs12_parse(&ld, data, len);
+	if (ret == 0)
+		ret = mx_identities_build(&ld);
+	/* Pointers into the load's buffers die with it. */
+	if (ld.out)
+		for (i = 0; i < ld.out->ncerts; i++)
+			ld.out->certs[i]->local_key_id = NULL;
+	load_cleanup(&ld);
+	if (ret != 0) {
+		if (err->code == MXTLS_OK)
+			mx_err(err, MXTLS_ERR_INTERNAL, "load failed without a reason (bug)");
+		mxtls_pkcs12_free(ld.out);
+		return NULL;
+	}
+	return ld.out;
+}
+
+mxtls_pkcs12 *mxtls_pkcs12_load_file(const char *path, const char *password, unsigned flags,
+				     mxtls_error *err)
+{
+	mxtls_pkcs12 *p;
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	FILE *f;
+
+	mx_err_clear(err);
+	if (path == NULL) {
+		mx_err(err, MXTLS_ERR_USAGE, "path is NULL");
+		return NULL;
+	}
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		mx_err(err, MXTLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* Read at most one byte past the limit, so an oversized file says so. */
+	for (;;) {
+		if (len == cap) {
+			uint8_t *nb;
+			cap = cap ? cap * 2 : 16384;
+			if (cap > MXTLS_MAX_INPUT_BYTES + 1)
+				cap = MXTLS_MAX_INPUT_BYTES + 1;
+			nb = realloc(buf, cap);
+			if (nb == NULL) {
+				fclose(f);
+				mx_freezero(buf, len);
+				mx_err(err, MXTLS_ERR_NOMEM, "%s: out of memory", path);
+				return NULL;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0 || len > MXTLS_MAX_INPUT_BYTES)
+			break;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		mx_freezero(buf, cap);
+		mx_err(err, MXTLS_ERR_IO, "%s: read error", path);
+		return NULL;
+	}
+	fclose(f);
+	p = mxtls_pkcs12_load_mem(buf, len, password, flags, err);
+	mx_freezero(buf, cap);
+	if (p == NULL)
+		mx_err_prefix(err, "%s: ", path);
+	return p;
+}
+
+void mx_cert_free(mxtls_cert *c)
+{
+	if (c == NULL)
+		return;
+	mbedtls_x509_crt_free(&c->crt);
+	free(c->friendly_name);
+	free(c);
+}
+
+void mxtls_pkcs12_free(mxtls_pkcs12 *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->nids; i++)
+		mx_identity_free(p->ids[i]);
+	free(p->ids);
+	for (i = 0; i < p->ncerts; i++)
+		mx_cert_free(p->certs[i]);
+	free(p->certs);
+	free(p->extra);
+	free(p->mac_alg);
+	for (i = 0; i < p->nenc; i++)
+		free(p->enc_algs[i]);
+	free(p->enc_algs);
+	for (i = 0; i < p->nwarnings; i++)
+		free(p->warnings[i].text);
+	free(p->warnings);
+	free(p);
+}
+
+size_t mxtls_pkcs12_identity_count(const mxtls_pkcs12 *p)
+{
+	return p ? p->nids : 0;
+}
+
+const mxtls_identity *mxtls_pkcs12_identity(const mxtls_pkcs12 *p, size_t i)
+{
+	return p && i < p->nids ? p->ids[i] : NULL;
+}
+
+size_t mxtls_pkcs12_extra_cert_count(const mxtls_pkcs12 *p)
+{
+	return p ? p->nextra : 0;
+}
+
+const mxtls_cert *mxtls_pkcs12_extra_cert(const mxtls_pkcs12 *p, size_t i)
+{
+	return p && i < p->nextra ? p->extra[i] : NULL;
+}
+
+const char *mxtls_pkcs12_mac_algorithm(const mxtls_pkcs12 *p)
+{
+	return p && p->mac_alg ? p->mac_alg : "none";
+}
+
+size_t mxtls_pkcs12_encryption_count(const mxtls_pkcs12 *p)
+{
+	return p ? p->nenc : 0;
+}
+
+const char *mxtls_pkcs12_encryption(const mxtls_pkcs12 *p, size_t i)
+{
+	return p && i < p->nenc ? p->enc_algs[i] : NULL;
+}
+
+size_t mxtls_pkcs12_warning_count(const mxtls_pkcs12 *p)
+{
+	return p ? p->nwarnings : 0;
+}
+
+int mxtls_pkcs12_warning_kind(const mxtls_pkcs12 *p, size_t i)
+{
+	return p && i < p->nwarnings ? p->warnings[i].kind : 0;
+}
+
+const char *mxtls_pkcs12_warning(const mxtls_pkcs12 *p, size_t i)
+{
+	return p && i < p->nwarnings ? p->warnings[i].text : NULL;
+}
+
+const char *mxtls_warning_name(int kind)
+{
+	static const char *const names[] = {
+		[MXTLS_WARN_NO_MAC] = "no_mac",
+		[MXTLS_WARN_LEGACY_ALGORITHM] = "legacy_algorithm",
+		[MXTLS_WARN_WEAK_KEY] = "weak_key",
+		[MXTLS_WARN_EXPIRED] = "expired",
+		[MXTLS_WARN_NOT_YET_VALID] = "not_yet_valid",
+		[MXTLS_WARN_NO_CLIENT_AUTH] = "no_client_auth",
+		[MXTLS_WARN_EXPORTER_QUIRK] = "exporter_quirk",
+		[MXTLS_WARN_SKIPPED_ENTRY] = "skipped_entry",
+	};
+
+	if (kind <= 0 || (size_t)kind >= sizeof(names) / sizeof(names[0]))
+		return "unknown";
+	return names[kind];
+}
+
+/* ---- identities ---- */
+
+const mxtls_cert *mxtls_identity_leaf(const mxtls_identity *id)
+{
+	return id ? id->leaf : NULL;
+}
+
+size_t mxtls_identity_chain_count(const mxtls_identity *id)
+{
+	return id ? id->chain_len : 0;
+}
+
+const mxtls_cert *mxtls_identity_chain_cert(const mxtls_identity *id, size_t i)
+{
+	return id && i < id->chain_len ? id->chain[i] : NULL;
+}
+
+const char *mxtls_identity_friendly_name(const mxtls_identity *id)
+{
+	return id ? id->friendly_name : NULL;
+}
+
+int mxtls_identity_key_type(const mxtls_identity *id)
+{
+	return id ? id->key_type : 0;
+}
+
+size_t mxtls_identity_key_bits(const mxtls_identity *id)
+{
+	return id ? id->key_bits : 0;
+}
+
+const char *mxtls_identity_key_curve(const mxtls_identity *id)
+{
+	return id ? id->curve : NULL;
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Provide mbedTLS >= 3.6 for libmxtls.
+#
+# Prints the install prefix to use as CMAKE_PREFIX_PATH on stdout (empty when a
+# system mbedTLS >= 3.6 is found, since CMake then finds it by itself).
+# Debian 12 ships 2.28 only, so by default this builds Debian 13's source
+# package into a local prefix, configured the way Debian's own rules do
+# (threading on: RSA blinding state is shared between threads).
+#
+# Usage: scripts/build-mbedtls.sh [PREFIX]      (default: .deps/mbedtls)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+prefix=${1:-$here/.deps/mbedtls}
+want_major=3 want_minor=6
+
+log() { echo "build-mbedtls: $*" >&2; }
+
+version_ok() { # $1 = "3.6.6"
+	local maj min
+	IFS=. read -r maj min _ <<<"$1"
+	[ "$maj" -gt $want_major ] || { [ "$maj" -eq $want_major ] && [ "$min" -ge $want_minor ]; }
+}
+
+header_version() { # $1 = include dir
+	sed -n 's/^#define MBEDTLS_VERSION_STRING *"\(.*\)"/\1/p' "$1/mbedtls/build_info.h" 2>/dev/null || true
+}
+
+# 1. A system mbedTLS that is new enough wins.
+sysver=$(header_version /usr/include)
+if [ -n "$sysver" ] && version_ok "$sysver" && [ -z "${MXTLS_FORCE_LOCAL_MBEDTLS:-}" ]; then
+	log "using system mbedTLS $sysver"
+	exit 0
+fi
+
+# 2. A local build that is already there and complete.
+if [ -f "$prefix/.mxtls-stamp" ] && version_ok "$(header_version "$prefix/include")"; then
+	log "using $prefix ($(header_version "$prefix/include"))"
+	echo "$prefix"
+	exit 0
+fi
+
+# 3. Build from Debian 13's source package.
+src_list=/etc/apt/sources.list.d/mxtls-trixie-src.sources
+if ! apt-cache showsrc mbedtls 2>/dev/null | grep -q '^Version: 3\.6'; then
+	log "adding Debian 13 (trixie) source packages to apt"
+	cat >"$src_list" <<'SRC'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	apt-get update -q >&2
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+# Newest listed 3.6.x first; fall back to older listed ones if the archive lost it.
+fetched=
+for v in $(apt-cache showsrc mbedtls | sed -n 's/^Version: \(3\.6\.[^ ]*\)/\1/p' | sort -rV); do
+	if apt-get source -q --download-only "mbedtls=$v" >&2; then fetched=$v; break; fi
+	log "source mbedtls=$v missing from the archive, trying an older one"
+done
+[ -n "$fetched" ] || { log "no mbedTLS 3.6 source package could be fetched"; exit 1; }
+log "building mbedTLS $fetched into $prefix"
+tar xjf mbedtls_*.orig.tar.bz2
+cd mbedtls-*/
+cfg=scripts/config.py
+# As debian/rules does (threading), plus what the PKCS#12 loader needs.
+for opt in MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD MBEDTLS_DEPRECATED_WARNING MBEDTLS_CMAC_C \
+	MBEDTLS_PKCS5_C MBEDTLS_PKCS12_C MBEDTLS_DES_C MBEDTLS_SSL_PROTO_TLS1_3 MBEDTLS_SSL_SESSION_TICKETS; do
+	python3 "$cfg" set "$opt"
+done
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
+	-DUSE_STATIC_MBEDTLS_LIBRARY=ON -DUSE_SHARED_MBEDTLS_LIBRARY=ON \
+	-DCMAKE_POSITION_INDEPENDENT_CODE=ON -DENABLE_PROGRAMS=OFF -DENABLE_TESTING=OFF \
+	-DMBEDTLS_FATAL_WARNINGS=OFF >&2
+cmake --build build -j"$(nproc)" >&2
+rm -rf "$prefix"
+cmake --install build >&2
+echo "$fetched" >"$prefix/.mxtls-stamp"
+echo "$prefix"

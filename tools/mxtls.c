@@ -1,0 +1,105 @@
+/* mxtls: command-line front end of libmxtls. Dispatches subcommands; reads passwords safely. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/platform_util.h>
+
+#include "mxtls/mxtls.h"
+#include "mxtls_cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: mxtls inspect [--password-file F | --password-env VAR | --password PW]\n"
+		   "                     [--json] [--require-mac] FILE\n"
+		   "       mxtls version\n");
+}
+
+/* First line of a file, without its line ending (secret files often end in a newline). */
+static char *read_password_file(const char *path)
+{
+	char buf[MXTLS_MAX_PASSWORD_BYTES + 2];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+	char *out;
+
+	if (f == NULL) {
+		fprintf(stderr, "mxtls: %s: cannot open password file: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	out = strdup(buf);
+	mbedtls_platform_zeroize(buf, sizeof(buf));
+	return out;
+}
+
+int cli_password_option(int argc, char **argv, int *i, struct cli_password *pw)
+{
+	const char *opt = argv[*i], *val;
+
+	if (strcmp(opt, "--password-file") != 0 && strcmp(opt, "--password-env") != 0 &&
+	    strcmp(opt, "--password") != 0)
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "mxtls: %s needs a value\n", opt);
+		return -1;
+	}
+	if (pw->given) {
+		fprintf(stderr, "mxtls: give only one password option\n");
+		return -1;
+	}
+	val = argv[++*i];
+	if (strcmp(opt, "--password-file") == 0) {
+		pw->value = read_password_file(val);
+		if (pw->value == NULL)
+			return -1;
+	} else if (strcmp(opt, "--password-env") == 0) {
+		const char *v = getenv(val);
+		if (v == NULL) {
+			fprintf(stderr, "mxtls: environment variable %s is not set\n", val);
+			return -1;
+		}
+		pw->value = strdup(v);
+	} else {
+		pw->value = strdup(val);
+	}
+	if (pw->value == NULL)
+		return -1;
+	pw->given = 1;
+	return 1;
+}
+
+void cli_password_free(struct cli_password *pw)
+{
+	if (pw->value) {
+		mbedtls_platform_zeroize(pw->value, strlen(pw->value));
+		free(pw->value);
+	}
+	pw->value = NULL;
+	pw->given = 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "inspect") == 0)
+		return cmd_inspect(argc - 1, argv + 1);
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("mxtls %s\n", mxtls_version());
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "mxtls: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

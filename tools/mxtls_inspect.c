@@ -1,0 +1,205 @@
+/* `mxtls inspect`: what a .p12/.pfx holds, as text or as one JSON object (jansson). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "mxtls/mxtls.h"
+#include "mxtls_cli.h"
+
+static void iso_time(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, size, "%lld", (long long)t);
+}
+
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+struct cert_text {
+	char subject[1024], issuer[1024], not_before[32], not_after[32], sha256[65];
+};
+
+static void cert_text(const mxtls_cert *c, struct cert_text *t)
+{
+	if (mxtls_cert_subject(c, t->subject, sizeof(t->subject)) < 0)
+		snprintf(t->subject, sizeof(t->subject), "?");
+	if (mxtls_cert_issuer(c, t->issuer, sizeof(t->issuer)) < 0)
+		snprintf(t->issuer, sizeof(t->issuer), "?");
+	iso_time(mxtls_cert_not_before(c), t->not_before, sizeof(t->not_before));
+	iso_time(mxtls_cert_not_after(c), t->not_after, sizeof(t->not_after));
+	hex(mxtls_cert_sha256(c), 32, t->sha256);
+}
+
+static json_t *cert_json(const mxtls_cert *c)
+{
+	struct cert_text t;
+
+	cert_text(c, &t);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "subject", t.subject, "issuer", t.issuer,
+			 "not_before", t.not_before, "not_after", t.not_after, "sha256", t.sha256,
+			 "is_ca", mxtls_cert_is_ca(c));
+}
+
+static const char *key_type_name(int type)
+{
+	return type == MXTLS_KEY_RSA ? "rsa" : type == MXTLS_KEY_EC ? "ec" : "unknown";
+}
+
+static json_t *report_json(const mxtls_pkcs12 *p, const char *file)
+{
+	json_t *root = json_object(), *ids = json_array(), *enc = json_array(),
+	       *warn = json_array(), *extra = json_array();
+	size_t i, j;
+
+	json_object_set_new(root, "file", json_string(file));
+	for (i = 0; i < mxtls_pkcs12_identity_count(p); i++) {
+		const mxtls_identity *id = mxtls_pkcs12_identity(p, i);
+		json_t *chain = json_array(), *key, *o;
+		for (j = 0; j < mxtls_identity_chain_count(id); j++)
+			json_array_append_new(chain, cert_json(mxtls_identity_chain_cert(id, j)));
+		key = json_pack("{s:s, s:I}", "type", key_type_name(mxtls_identity_key_type(id)),
+				"bits", (json_int_t)mxtls_identity_key_bits(id));
+		if (mxtls_identity_key_curve(id))
+			json_object_set_new(key, "curve", json_string(mxtls_identity_key_curve(id)));
+		o = json_pack("{s:o, s:o, s:o}", "certificate", cert_json(mxtls_identity_leaf(id)),
+			      "chain", chain, "key", key);
+		if (mxtls_identity_friendly_name(id))
+			json_object_set_new(o, "friendly_name",
+					    json_string(mxtls_identity_friendly_name(id)));
+		json_array_append_new(ids, o);
+	}
+	for (i = 0; i < mxtls_pkcs12_extra_cert_count(p); i++)
+		json_array_append_new(extra, cert_json(mxtls_pkcs12_extra_cert(p, i)));
+	for (i = 0; i < mxtls_pkcs12_encryption_count(p); i++)
+		json_array_append_new(enc, json_string(mxtls_pkcs12_encryption(p, i)));
+	for (i = 0; i < mxtls_pkcs12_warning_count(p); i++)
+		json_array_append_new(
+		    warn, json_pack("{s:s, s:s}", "kind",
+				    mxtls_warning_name(mxtls_pkcs12_warning_kind(p, i)), "message",
+				    mxtls_pkcs12_warning(p, i)));
+	json_object_set_new(root, "identities", ids);
+	json_object_set_new(root, "other_certificates", extra);
+	json_object_set_new(root, "mac", json_string(mxtls_pkcs12_mac_algorithm(p)));
+	json_object_set_new(root, "encryption", enc);
+	json_object_set_new(root, "warnings", warn);
+	return root;
+}
+
+static void print_cert(const char *label, const mxtls_cert *c)
+{
+	struct cert_text t;
+
+	cert_text(c, &t);
+	printf("  %s: %s\n", label, t.subject);
+	printf("      issuer:   %s\n", t.issuer);
+	printf("      valid:    %s .. %s\n", t.not_before, t.not_after);
+	printf("      sha256:   %s\n", t.sha256);
+}
+
+static void report_text(const mxtls_pkcs12 *p, const char *file)
+{
+	size_t i, j;
+
+	printf("%s\n", file);
+	printf("MAC: %s\n", mxtls_pkcs12_mac_algorithm(p));
+	for (i = 0; i < mxtls_pkcs12_encryption_count(p); i++)
+		printf("encryption: %s\n", mxtls_pkcs12_encryption(p, i));
+	if (mxtls_pkcs12_encryption_count(p) == 0)
+		printf("encryption: none\n");
+	for (i = 0; i < mxtls_pkcs12_identity_count(p); i++) {
+		const mxtls_identity *id = mxtls_pkcs12_identity(p, i);
+		printf("identity %zu%s%s%s\n", i + 1, mxtls_identity_friendly_name(id) ? " \"" : "",
+		       mxtls_identity_friendly_name(id) ? mxtls_identity_friendly_name(id) : "",
+		       mxtls_identity_friendly_name(id) ? "\"" : "");
+		printf("  key: %s %zu bits%s%s\n", key_type_name(mxtls_identity_key_type(id)),
+		       mxtls_identity_key_bits(id), mxtls_identity_key_curve(id) ? " " : "",
+		       mxtls_identity_key_curve(id) ? mxtls_identity_key_curve(id) : "");
+		print_cert("certificate", mxtls_identity_leaf(id));
+		for (j = 0; j < mxtls_identity_chain_count(id); j++)
+			print_cert("chain", mxtls_identity_chain_cert(id, j));
+	}
+	for (i = 0; i < mxtls_pkcs12_extra_cert_count(p); i++)
+		print_cert("other certificate (not sent)", mxtls_pkcs12_extra_cert(p, i));
+	for (i = 0; i < mxtls_pkcs12_warning_count(p); i++)
+		printf("warning (%s): %s\n", mxtls_warning_name(mxtls_pkcs12_warning_kind(p, i)),
+		       mxtls_pkcs12_warning(p, i));
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	struct cli_password pw = {0};
+	const char *file = NULL;
+	unsigned flags = 0;
+	mxtls_error err;
+	mxtls_pkcs12 *p;
+	int i, json = 0, ret;
+
+	for (i = 1; i < argc; i++) {
+		ret = cli_password_option(argc, argv, &i, &pw);
+		if (ret < 0)
+			goto usage;
+		if (ret == 1)
+			continue;
+		if (strcmp(argv[i], "--json") == 0) {
+			json = 1;
+		} else if (strcmp(argv[i], "--require-mac") == 0) {
+			flags |= MXTLS_LOAD_REQUIRE_MAC;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			fprintf(stderr, "mxtls inspect: unknown option %s\n", argv[i]);
+			goto usage;
+		} else if (file == NULL) {
+			file = argv[i];
+		} else {
+			fprintf(stderr, "mxtls inspect: one FILE only\n");
+			goto usage;
+		}
+	}
+	if (file == NULL) {
+		fprintf(stderr, "mxtls inspect: FILE is missing\n");
+		goto usage;
+	}
+	p = mxtls_pkcs12_load_file(file, pw.given ? pw.value : NULL, flags, &err);
+	cli_password_free(&pw);
+	if (p == NULL) {
+		if (json) {
+			json_t *o = json_pack("{s:{s:s, s:s}}", "error", "code",
+					      mxtls_error_name(err.code), "message", err.message);
+			json_dumpf(o, stdout, JSON_INDENT(2));
+			putchar('\n');
+			json_decref(o);
+		} else {
+			fprintf(stderr, "mxtls: %s (%s)\n", err.message, mxtls_error_name(err.code));
+		}
+		return EXIT_BAD_INPUT;
+	}
+	if (json) {
+		json_t *o = report_json(p, file);
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+	} else {
+		report_text(p, file);
+	}
+	mxtls_pkcs12_free(p);
+	return 0;
+usage:
+	cli_password_free(&pw);
+	fprintf(stderr, "usage: mxtls inspect [--password-file F | --password-env VAR | "
+			"--password PW] [--json] [--require-mac] FILE\n");
+	return EXIT_USAGE;
+}
