@@ -86,20 +86,21 @@ int mx_mac_parse(struct mx_load *ld, const struct mx_tlv *macdata, struct mx_mac
 	memset(&params, 0, sizeof(params));
 	if (mx_asn1_more(&alg) && mx_asn1_next(&alg, &params) != 0)
 		return corrupt(ld, "malformed digest parameters");
-	if (mx_asn1_done(&alg) != 0 || mx_asn1_expect(&di, MX_TAG_OCTET_STRING, &digest) != 0 ||
-	    mx_asn1_done(&di) != 0)
+	if (mx_asn1_done(&alg) != 0 || mx_asn1_next(&di, &digest) != 0 || mx_asn1_done(&di) != 0)
 		return corrupt(ld, "malformed DigestInfo");
-	if (mx_asn1_expect(&c, MX_TAG_OCTET_STRING, &salt) != 0)
+	ret = mx_octets(ld, &digest, &mac->digest, &mac->digest_len, "MAC value");
+	if (ret < 0)
+		return ret;
+	if (mx_asn1_next(&c, &salt) != 0)
 		return corrupt(ld, "malformed macSalt");
+	ret = mx_octets(ld, &salt, &mac->salt, &mac->salt_len, "MAC salt");
+	if (ret < 0)
+		return ret;
 	mac->iterations = 1;
 	if (mx_asn1_more(&c) && mx_asn1_get_uint(&c, UINT64_MAX >> 1, &mac->iterations) != 0)
 		return corrupt(ld, "malformed MAC iteration count");
 	if (mx_asn1_done(&c) != 0)
 		return corrupt(ld, "trailing data in MacData");
-	mac->digest = digest.val;
-	mac->digest_len = digest.len;
-	mac->salt = salt.val;
-	mac->salt_len = salt.len;
 
 	if (MX_OID_EQ(&oid, MX_OID_PBMAC1)) {
 		ret = parse_pbmac1(ld, &params, mac);

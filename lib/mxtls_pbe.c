@@ -248,20 +248,26 @@ static int pkcs12_pbe(struct mx_load *ld, const struct p12pbe *pbe, const struct
 	const struct mx_bytes *cands[2];
 	struct mx_bytes zero_len = {(uint8_t *)"", 0, 1};
 	uint8_t key[24], iv[8];
-	size_t ncand = 0, i, blk = block_size(pbe->cipher);
+	size_t ncand = 0, i, blk = block_size(pbe->cipher), salt_len;
+	const uint8_t *salt_p;
 	int ret = 1;
 
 	/* pkcs-12PbeParams ::= SEQUENCE { salt OCTET STRING, iterations INTEGER } */
 	mx_asn1_init(&c, params->raw, params->raw_len);
-	if (mx_asn1_enter(&c, MX_TAG_SEQUENCE, &seq) != 0 ||
-	    mx_asn1_expect(&seq, MX_TAG_OCTET_STRING, &salt) != 0 ||
+	if (mx_asn1_enter(&c, MX_TAG_SEQUENCE, &seq) != 0 || mx_asn1_next(&seq, &salt) != 0 ||
+	    (salt.tag & ~MX_TAG_CONSTRUCTED) != MX_TAG_OCTET_STRING ||
 	    mx_asn1_get_uint(&seq, UINT64_MAX >> 1, &iter) != 0 || mx_asn1_done(&seq) != 0)
 		return corrupt(ld, what, "malformed PKCS#12 PBE parameters");
+	ret = mx_octets(ld, &salt, &salt_p, &salt_len, what);
+	if (ret < 0)
+		return ret;
 	ret = check_iterations(ld, iter, what);
 	if (ret < 0)
 		return ret;
 	if (blk > 1 && (inlen == 0 || inlen % blk != 0))
 		return corrupt(ld, what, "encrypted data is not a whole number of cipher blocks");
+	if (out == NULL)
+		return 0; /* structure check only */
 
 	snprintf(s.desc, sizeof(s.desc), "%s (%llu iterations)", pbe->name,
 		 (unsigned long long)iter);
@@ -280,10 +286,10 @@ static int pkcs12_pbe(struct mx_load *ld, const struct p12pbe *pbe, const struct
 		ret = mx_kdf_charge(ld, blk > 1 ? 2 * iter : iter, what);
 		if (ret < 0)
 			break;
-		if (mx_pkcs12_kdf(MBEDTLS_MD_SHA1, 1, cands[i]->p, cands[i]->len, salt.val,
-				  salt.len, (uint32_t)iter, key, pbe->keylen) != 0 ||
+		if (mx_pkcs12_kdf(MBEDTLS_MD_SHA1, 1, cands[i]->p, cands[i]->len, salt_p,
+				  salt_len, (uint32_t)iter, key, pbe->keylen) != 0 ||
 		    (blk > 1 && mx_pkcs12_kdf(MBEDTLS_MD_SHA1, 2, cands[i]->p, cands[i]->len,
-					      salt.val, salt.len, (uint32_t)iter, iv, 8) != 0)) {
+					      salt_p, salt_len, (uint32_t)iter, iv, 8) != 0)) {
 			ret = mx_err(ld->err, MXTLS_ERR_INTERNAL, "%s: key derivation failed", what);
 			break;
 		}
@@ -321,10 +327,11 @@ int mx_pbkdf2_params_parse(struct mx_load *ld, const struct mx_tlv *params,
 	if (salt.tag == MX_TAG_SEQUENCE)
 		return mx_err(ld->err, MXTLS_ERR_UNSUPPORTED_ALGORITHM,
 			      "%s: PBKDF2 salt from otherSource is not supported", what);
-	if (salt.tag != MX_TAG_OCTET_STRING)
+	if ((salt.tag & ~MX_TAG_CONSTRUCTED) != MX_TAG_OCTET_STRING)
 		return corrupt(ld, what, "PBKDF2 salt is not an OCTET STRING");
-	out->salt = salt.val;
-	out->salt_len = salt.len;
+	ret = mx_octets(ld, &salt, &out->salt, &out->salt_len, what);
+	if (ret < 0)
+		return ret;
 	if (mx_asn1_get_uint(&seq, UINT64_MAX >> 1, &out->iterations) != 0)
 		return corrupt(ld, what, "malformed PBKDF2 iteration count");
 	ret = check_iterations(ld, out->iterations, what);
@@ -365,6 +372,8 @@ static int pbes2_scheme(struct mx_load *ld, const struct mx_tlv *enc, uint64_t k
 {
 	struct mx_asn1 c, rc2;
 	struct mx_tlv oid, params, iv;
+	size_t ivlen = 0;
+	char msg[64];
 	uint64_t ver;
 
 	mx_asn1_open(enc, &c);
@@ -384,16 +393,14 @@ static int pbes2_scheme(struct mx_load *ld, const struct mx_tlv *enc, uint64_t k
 								 : 32;
 		*name = s->keylen == 16 ? "AES-128-CBC" : s->keylen == 24 ? "AES-192-CBC" : "AES-256-CBC";
 		iv = params;
-		if (iv.tag != MX_TAG_OCTET_STRING || iv.len != 16)
-			return corrupt(ld, what, "AES-CBC IV must be a 16-byte OCTET STRING");
+		ivlen = 16;
 	} else if (MX_OID_EQ(&oid, MX_OID_DES_EDE3_CBC)) {
 		s->cipher = C_3DES_CBC;
 		s->keylen = 24;
 		s->legacy = 1;
 		*name = "DES-EDE3-CBC";
 		iv = params;
-		if (iv.tag != MX_TAG_OCTET_STRING || iv.len != 8)
-			return corrupt(ld, what, "DES-EDE3-CBC IV must be an 8-byte OCTET STRING");
+		ivlen = 8;
 	} else if (MX_OID_EQ(&oid, MX_OID_RC2_CBC)) {
 		/* RC2-CBC-Parameter ::= SEQUENCE { rc2ParameterVersion INTEGER OPTIONAL, iv OCTET STRING } */
 		s->cipher = C_RC2_CBC;
@@ -410,9 +417,9 @@ static int pbes2_scheme(struct mx_load *ld, const struct mx_tlv *enc, uint64_t k
 		if (mx_asn1_peek(&rc2) == MX_TAG_INTEGER &&
 		    mx_asn1_get_uint(&rc2, 1u << 16, &ver) != 0)
 			return corrupt(ld, what, "malformed RC2 version");
-		if (mx_asn1_expect(&rc2, MX_TAG_OCTET_STRING, &iv) != 0 || iv.len != 8 ||
-		    mx_asn1_done(&rc2) != 0)
-			return corrupt(ld, what, "RC2-CBC IV must be an 8-byte OCTET STRING");
+		if (mx_asn1_next(&rc2, &iv) != 0 || mx_asn1_done(&rc2) != 0)
+			return corrupt(ld, what, "malformed RC2-CBC parameters");
+		ivlen = 8;
 		/* RFC 8018 B.2.3 table: 160 -> 40, 120 -> 64, 58 -> 128, >= 256 -> itself */
 		if (ver == 160)
 			s->rc2_bits = 40;
@@ -427,8 +434,12 @@ static int pbes2_scheme(struct mx_load *ld, const struct mx_tlv *enc, uint64_t k
 	} else {
 		return unsupported(ld, what, "PBES2 cipher", &oid);
 	}
-	s->iv = iv.val;
-	s->ivlen = iv.len;
+	if (iv.raw == NULL || (iv.tag & ~MX_TAG_CONSTRUCTED) != MX_TAG_OCTET_STRING ||
+	    mx_octets(ld, &iv, &s->iv, &s->ivlen, what) != 0 || s->ivlen != ivlen) {
+		mx_err_clear(ld->err);
+		snprintf(msg, sizeof(msg), "%s IV must be a %zu-byte OCTET STRING", *name, ivlen);
+		return corrupt(ld, what, msg);
+	}
 	return 0;
 }
 
@@ -483,6 +494,8 @@ static int pbes2(struct mx_load *ld, const struct mx_tlv *params, const uint8_t 
 		return corrupt(ld, what, "PBKDF2 key length does not match the cipher");
 	}
 	dklen = s.keylen > alt.keylen ? s.keylen : alt.keylen;
+	if (out == NULL)
+		return 0; /* structure check only */
 
 	snprintf(s.desc, sizeof(s.desc), "PBES2 PBKDF2-%s %s (%llu iterations)", pb.prf_name, cname,
 		 (unsigned long long)pb.iterations);

@@ -11,6 +11,10 @@
  * known exporter bugs. `what` names the content in messages ("bag 2").
  * On success *out (malloc'd) is owned by the caller: mx_keep_buffer() or
  * mx_freezero(). Returns 0 or -code with ld->err set.
+ *
+ * With out == NULL only the algorithm and its parameters are checked (no key
+ * derivation): the structure pass uses it so that an unsupported algorithm
+ * or an absurd iteration count is reported before, and instead of, the MAC.
  */
 int mx_pbe_decrypt(struct mx_load *ld, const struct mx_tlv *alg, const uint8_t *in, size_t inlen,
 		   uint8_t **out, size_t *outlen, const char *what);

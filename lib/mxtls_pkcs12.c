@@ -90,6 +90,28 @@ int mx_kdf_charge(struct mx_load *ld, uint64_t iterations, const char *what)
 	return 0;
 }
 
+int mx_octets(struct mx_load *ld, const struct mx_tlv *t, const uint8_t **p, size_t *len,
+	      const char *where)
+{
+	uint8_t *owned;
+	int ret;
+
+	if ((t->tag & ~MX_TAG_CONSTRUCTED) != MX_TAG_OCTET_STRING)
+		return mx_err(ld->err, MXTLS_ERR_CORRUPT, "%s: expected an OCTET STRING", where);
+	ret = mx_asn1_octets(t, p, len, &owned);
+	if (ret == MX_ASN1_ERR_NOMEM)
+		return mx_err(ld->err, MXTLS_ERR_NOMEM, "%s: out of memory", where);
+	if (ret == MX_ASN1_ERR_DEPTH)
+		return mx_err(ld->err, MXTLS_ERR_LIMIT_EXCEEDED, "%s: ASN.1 nesting too deep", where);
+	if (ret != MX_ASN1_OK)
+		return mx_err(ld->err, MXTLS_ERR_CORRUPT, "%s: malformed OCTET STRING", where);
+	if (owned && mx_keep_buffer(ld, owned, *len) != 0) {
+		mx_freezero(owned, *len);
+		return mx_err(ld->err, MXTLS_ERR_NOMEM, "%s: out of memory", where);
+	}
+	return 0;
+}
+
 static void load_cleanup(struct mx_load *ld)
 {
 	size_t i;

@@ -91,6 +91,12 @@ void mx_warn(struct mx_load *ld, int kind, const char *fmt, ...) MX_PRINTF(3, 4)
 void mx_note_encryption(struct mx_load *ld, const char *desc);
 /* Keep a decrypted buffer alive until the end of the load (takes ownership). */
 int mx_keep_buffer(struct mx_load *ld, uint8_t *buf, size_t len);
+/*
+ * Bytes of an OCTET STRING, primitive or constructed (BER segments joined into
+ * a buffer kept until the end of the load). <0 with ld->err set otherwise.
+ */
+int mx_octets(struct mx_load *ld, const struct mx_tlv *t, const uint8_t **p, size_t *len,
+	      const char *where);
 /* Charge a key derivation against the load's KDF limits; <0 (limit_exceeded set) if over. */
 int mx_kdf_charge(struct mx_load *ld, uint64_t iterations, const char *what);
 

@@ -55,23 +55,6 @@ static int asn1_fail(struct mx_load *ld, int ret, const char *where, const char 
 	return corrupt(ld, where, detail);
 }
 
-/* Octets of a string element, kept alive for the whole load when they had to be joined. */
-static int octets(struct mx_load *ld, const struct mx_tlv *t, const uint8_t **p, size_t *len,
-		  const char *where)
-{
-	uint8_t *owned;
-	int ret;
-
-	ret = mx_asn1_octets(t, p, len, &owned);
-	if (ret != MX_ASN1_OK)
-		return asn1_fail(ld, ret, where, "malformed OCTET STRING");
-	if (owned && mx_keep_buffer(ld, owned, *len) != 0) {
-		mx_freezero(owned, *len);
-		return mx_err(ld->err, MXTLS_ERR_NOMEM, "%s: out of memory", where);
-	}
-	return 0;
-}
-
 /*
  * bagAttributes SET OF PKCS12Attribute
  * PKCS12Attribute ::= SEQUENCE { attrId OID, attrValues SET OF ANY }
@@ -220,7 +203,7 @@ static int cert_bag(struct walk *w, const struct mx_tlv *value, const struct att
 	}
 	if ((cert.tag & ~MX_TAG_CONSTRUCTED) != MX_TAG_OCTET_STRING)
 		return corrupt(w->ld, where, "x509Certificate is not an OCTET STRING");
-	ret = octets(w->ld, &cert, &der, &len, where);
+	ret = mx_octets(w->ld, &cert, &der, &len, where);
 	if (ret < 0 || !w->process)
 		return ret;
 	return add_cert(w->ld, der, len, a, where);
@@ -243,9 +226,11 @@ static int shrouded_key_bag(struct walk *w, const struct mx_tlv *value, const st
 	if (mx_asn1_expect(&c, MX_TAG_SEQUENCE, &alg) != 0 || mx_asn1_next(&c, &enc) != 0 ||
 	    (enc.tag & ~MX_TAG_CONSTRUCTED) != MX_TAG_OCTET_STRING || mx_asn1_done(&c) != 0)
 		return corrupt(w->ld, where, "malformed EncryptedPrivateKeyInfo");
-	ret = octets(w->ld, &enc, &ct, &ctlen, where);
-	if (ret < 0 || !w->process)
+	ret = mx_octets(w->ld, &enc, &ct, &ctlen, where);
+	if (ret < 0)
 		return ret;
+	if (!w->process)
+		return mx_pbe_decrypt(w->ld, &alg, ct, ctlen, NULL, NULL, where);
 	ret = mx_pbe_decrypt(w->ld, &alg, ct, ctlen, &pt, &ptlen, where);
 	if (ret < 0)
 		return ret;
@@ -389,11 +374,10 @@ static int encrypted_data(struct mx_load *ld, const struct mx_tlv *content, stru
 	if (!MX_OID_EQ(&oid, MX_OID_DATA))
 		return corrupt(ld, where, "EncryptedData does not hold data");
 	s->encrypted = 1;
-	if (enc.tag == MX_TAG_CTX_CONS(0)) {
-		/* Constructed [0] IMPLICIT OCTET STRING: its segments are OCTET STRINGs. */
-		enc.tag = MX_TAG_OCTET_STRING | MX_TAG_CONSTRUCTED;
-	}
-	return octets(ld, &enc, &s->data, &s->len, where);
+	/* [0] IMPLICIT OCTET STRING: read it as the OCTET STRING it stands for (BER segments too). */
+	enc.tag = enc.tag == MX_TAG_CTX_CONS(0) ? (MX_TAG_OCTET_STRING | MX_TAG_CONSTRUCTED)
+						 : MX_TAG_OCTET_STRING;
+	return mx_octets(ld, &enc, &s->data, &s->len, where);
 }
 
 /* ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY DEFINED BY contentType } */
@@ -413,7 +397,7 @@ static int content_info(struct mx_load *ld, struct mx_asn1 *ci, struct safe *s, 
 	if (MX_OID_EQ(&oid, MX_OID_DATA)) {
 		if ((content.tag & ~MX_TAG_CONSTRUCTED) != MX_TAG_OCTET_STRING)
 			return corrupt(ld, where, "data content is not an OCTET STRING");
-		return octets(ld, &content, &s->data, &s->len, where);
+		return mx_octets(ld, &content, &s->data, &s->len, where);
 	}
 	if (MX_OID_EQ(&oid, MX_OID_ENCRYPTED_DATA))
 		return encrypted_data(ld, &content, s, where);
@@ -486,12 +470,13 @@ static int walk_all(struct mx_load *ld, struct safe *safes, size_t n, int proces
 		w.bag = 0;
 		if (safes[i].data == NULL)
 			continue; /* unsupported content type, reported later */
+		snprintf(where, sizeof(where), "content %zu (encryptedData)", i + 1);
 		if (!safes[i].encrypted) {
 			ret = walk_safe_contents(&w, safes[i].data, safes[i].len, 0);
 		} else if (!process) {
-			continue;
+			ret = mx_pbe_decrypt(ld, &safes[i].alg, safes[i].data, safes[i].len, NULL,
+					     NULL, where);
 		} else {
-			snprintf(where, sizeof(where), "content %zu (encryptedData)", i + 1);
 			ret = mx_pbe_decrypt(ld, &safes[i].alg, safes[i].data, safes[i].len, &pt,
 					     &ptlen, where);
 			if (ret < 0)
@@ -552,7 +537,7 @@ int mx_pkcs12_parse(struct mx_load *ld, const uint8_t *der, size_t len)
 	    mx_asn1_next(&explicit, &content) != 0 || mx_asn1_done(&explicit) != 0 ||
 	    mx_asn1_done(&ci) != 0 || (content.tag & ~MX_TAG_CONSTRUCTED) != MX_TAG_OCTET_STRING)
 		return corrupt(ld, "PFX", "malformed authSafe content");
-	ret = octets(ld, &content, &as, &aslen, "authSafe");
+	ret = mx_octets(ld, &content, &as, &aslen, "authSafe");
 	if (ret < 0)
 		return ret;
 	if (mx_asn1_more(&pfx)) {

@@ -584,9 +584,6 @@ if command -v keytool >/dev/null 2>&1; then
 	kt_import rsa2048 kt-import-legacy-rsa2048.p12 "$PW" -J-Dkeystore.pkcs12.legacy
 	row kt-import-legacy-rsa2048.p12 "$PW" ok "$G -Dkeystore.pkcs12.legacy" "legacy store: RC2-40 certs, 3DES key, SHA-1 MAC" \
 		"$(kt_fp kt-import-legacy-rsa2048.p12 "$PW" "mxtls rsa2048")=rsa2048"
-	kt_import rsa2048 kt-pw-utf8.p12 "$PW_UTF8"
-	row kt-pw-utf8.p12 "$PW_UTF8" ok "$G" "non-ASCII UTF-8 store password" \
-		"$(kt_fp kt-pw-utf8.p12 "$PW_UTF8" "mxtls rsa2048")=rsa2048"
 	kt_import ec-p384 kt-merge-2id.p12 "$PW"
 	kt_import rsa3072 kt-merge-2id.p12 "$PW"
 	row kt-merge-2id.p12 "$PW" ok "$G" "two identities imported from two openssl p12 files, each with its chain" \

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install what libmxtls needs to build and test on Debian 12, and provide
+# mbedTLS 3.6. Idempotent: installs only what is missing. Prints nothing on
+# stdout but the mbedTLS prefix for CMAKE_PREFIX_PATH (empty for a system one).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+# Build, test and real-peer tools (the corpus is made by the tools users use).
+packages=(build-essential cmake pkg-config git python3 dpkg-dev
+	libcmocka-dev libjansson-dev libssl-dev openssl
+	clang libclang-rt-14-dev valgrind
+	gnutls-bin libnss3-tools python3-cryptography nginx-light)
+command -v keytool >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo=sudo
+	echo "setup: installing ${missing[*]}" >&2
+	$sudo apt-get update -q >&2
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >&2
+fi
+
+"$here/scripts/build-mbedtls.sh"
