@@ -70,6 +70,7 @@ void mx_err_clear(mxtls_error *err)
 	err->message[0] = '\0';
 }
 
+static int set(mxtls_error *err, int code, const char *fmt, va_list ap) MX_PRINTF(3, 0);
 static int set(mxtls_error *err, int code, const char *fmt, va_list ap)
 {
 	if (err != NULL) {

@@ -279,9 +279,46 @@ def main():
     emit("ber-indefinite-200.p12", deep_ber, "corrupt|limit_exceeded",
          "200 nested indefinite lengths")
 
+    # Chains: issuers found by name and key id, ordered leaf to root, whatever the file order;
+    # duplicates dropped; unrelated certificates listed apart, never in the chain.
+    def cert(name, subj, issuer=None, ca=False):
+        k, c = os.path.join(tmp, name + ".key"), os.path.join(tmp, name + ".pem")
+        ext = os.path.join(tmp, name + ".ext")
+        with open(ext, "w") as f:
+            f.write("basicConstraints=critical,CA:%s\nsubjectKeyIdentifier=hash\n"
+                    "authorityKeyIdentifier=keyid\n" % ("TRUE" if ca else "FALSE"))
+            if not ca:
+                f.write("extendedKeyUsage=clientAuth\n")
+        run("openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+            "-nodes", "-keyout", k, "-out", c + ".csr", "-subj", subj)
+        if issuer is None:
+            run("openssl", "x509", "-req", "-in", c + ".csr", "-signkey", k, "-days", "3650",
+                "-extfile", ext, "-out", c)
+        else:
+            run("openssl", "x509", "-req", "-in", c + ".csr", "-CA", issuer[1], "-CAkey",
+                issuer[0], "-CAcreateserial", "-days", "3650", "-extfile", ext, "-out", c)
+        return k, c
+
+    root = cert("root", "/CN=Chain Root", ca=True)
+    inter = cert("inter", "/CN=Chain Intermediate", root, ca=True)
+    leaf = cert("leaf", "/CN=chain leaf", inter)
+    other = cert("other", "/CN=Unrelated Root", ca=True)
+    shuffled = os.path.join(tmp, "shuffled.pem")
+    with open(shuffled, "w") as f:
+        for c in (root[1], other[1], inter[1], root[1]):
+            f.write(open(c).read())
+    chain_p12 = os.path.join(tmp, "chain.p12")
+    run("openssl", "pkcs12", "-export", "-inkey", leaf[0], "-in", leaf[1], "-certfile", shuffled,
+        "-passout", "pass:" + PASSWORD, "-out", chain_p12)
+    emit("chain-shuffled.p12", open(chain_p12, "rb").read(), "ok",
+         "chain given root, unrelated, intermediate, root again", ok_fp=fingerprint(leaf[1]))
+    rows[-1] += (fingerprint(inter[1]) + "," + fingerprint(root[1]), fingerprint(other[1]))
+
     with open(os.path.join(outdir, "MANIFEST.tsv"), "w") as f:
-        f.write("file\tpassword\tmxtls_expect\tidentities\tleaf_sha256\tkey\tgenerator\tnote\n")
+        f.write("file\tpassword\tmxtls_expect\tidentities\tleaf_sha256\tkey\tgenerator\tnote"
+                "\tchain_sha256\tother_sha256\n")
         for r in rows:
+            r = r + ("-", "-") if len(r) == 8 else r
             f.write("\t".join(r) + "\n")
     print(f"make-hostile: {len(rows)} files", file=sys.stderr)
 

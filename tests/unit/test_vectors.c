@@ -29,6 +29,8 @@ struct row {
 	char leaf_sha256[1024];
 	char key[32];
 	char note[512];
+	char chain_sha256[1024]; /* optional: identity 0's chain, leaf to root */
+	char other_sha256[1024]; /* optional: certificates on no identity's path */
 };
 
 static int col_index(char **cols, int n, const char *name)
@@ -137,6 +139,31 @@ static void run_row(void **state)
 	if (strcmp(r->leaf_sha256, "-") != 0 && strcmp(fps, r->leaf_sha256) != 0)
 		fail_msg("%s: leaf fingerprints\n  got      %s\n  expected %s", r->name, fps,
 			 r->leaf_sha256);
+	if (r->chain_sha256[0] && strcmp(r->chain_sha256, "-") != 0) {
+		const mxtls_identity *id = mxtls_pkcs12_identity(p, 0);
+		fps[0] = '\0';
+		for (i = 0; i < mxtls_identity_chain_count(id); i++) {
+			hex(mxtls_cert_sha256(mxtls_identity_chain_cert(id, i)), 32, fp);
+			if (i)
+				strcat(fps, ",");
+			strcat(fps, fp);
+		}
+		if (strcmp(fps, r->chain_sha256) != 0)
+			fail_msg("%s: chain\n  got      %s\n  expected %s", r->name, fps,
+				 r->chain_sha256);
+	}
+	if (r->other_sha256[0] && strcmp(r->other_sha256, "-") != 0) {
+		fps[0] = '\0';
+		for (i = 0; i < mxtls_pkcs12_extra_cert_count(p); i++) {
+			hex(mxtls_cert_sha256(mxtls_pkcs12_extra_cert(p, i)), 32, fp);
+			if (i)
+				strcat(fps, ",");
+			strcat(fps, fp);
+		}
+		if (strcmp(fps, r->other_sha256) != 0)
+			fail_msg("%s: other certificates\n  got      %s\n  expected %s", r->name, fps,
+				 r->other_sha256);
+	}
 	if (strstr(r->note, "weak-key warning") || strncmp(r->key, "rsa1024", 7) == 0)
 		assert_true(has_warning(p, MXTLS_WARN_WEAK_KEY));
 	if (strstr(r->note, "quirk"))
@@ -150,7 +177,7 @@ int main(int argc, char **argv)
 	struct CMUnitTest *tests = NULL;
 	struct row *rows = NULL;
 	size_t n = 0, cap = 0, i;
-	int ncols, c_file, c_pw, c_exp, c_ids, c_fp, c_key, c_note, ret;
+	int ncols, c_file, c_pw, c_exp, c_ids, c_fp, c_key, c_note, c_chain, c_other, ret;
 	const char *slash;
 	FILE *f;
 
@@ -178,6 +205,8 @@ int main(int argc, char **argv)
 	c_note = col_index(cols, ncols, "mxtls_note");
 	if (c_note < 0)
 		c_note = col_index(cols, ncols, "note");
+	c_chain = col_index(cols, ncols, "chain_sha256");
+	c_other = col_index(cols, ncols, "other_sha256");
 	if (c_file < 0 || c_pw < 0 || c_exp < 0 || c_ids < 0 || c_fp < 0 || c_key < 0) {
 		fprintf(stderr, "%s: missing columns\n", argv[1]);
 		return 2;
@@ -210,6 +239,10 @@ int main(int argc, char **argv)
 		snprintf(r->key, sizeof(r->key), "%s", cols[c_key]);
 		if (c_note >= 0)
 			snprintf(r->note, sizeof(r->note), "%s", cols[c_note]);
+		if (c_chain >= 0)
+			snprintf(r->chain_sha256, sizeof(r->chain_sha256), "%s", cols[c_chain]);
+		if (c_other >= 0)
+			snprintf(r->other_sha256, sizeof(r->other_sha256), "%s", cols[c_other]);
 		n++;
 	}
 	fclose(f);
