@@ -12,8 +12,8 @@ const uint8_t *mxtls_cert_der(const mxtls_cert *c, size_t *len)
 		return NULL;
 	}
 	if (len)
-		*len = c->crt.raw.len;
-	return c->crt.raw.p;
+		*len = c->crt->raw.len;
+	return c->crt->raw.p;
 }
 
 static int dn(const mbedtls_x509_name *name, char *buf, size_t size)
@@ -32,12 +32,12 @@ static int dn(const mbedtls_x509_name *name, char *buf, size_t size)
 
 int mxtls_cert_subject(const mxtls_cert *c, char *buf, size_t size)
 {
-	return c ? dn(&c->crt.subject, buf, size) : -1;
+	return c ? dn(&c->crt->subject, buf, size) : -1;
 }
 
 int mxtls_cert_issuer(const mxtls_cert *c, char *buf, size_t size)
 {
-	return c ? dn(&c->crt.issuer, buf, size) : -1;
+	return c ? dn(&c->crt->issuer, buf, size) : -1;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
@@ -61,12 +61,12 @@ static int64_t epoch(const mbedtls_x509_time *t)
 
 int64_t mxtls_cert_not_before(const mxtls_cert *c)
 {
-	return c ? epoch(&c->crt.valid_from) : 0;
+	return c ? epoch(&c->crt->valid_from) : 0;
 }
 
 int64_t mxtls_cert_not_after(const mxtls_cert *c)
 {
-	return c ? epoch(&c->crt.valid_to) : 0;
+	return c ? epoch(&c->crt->valid_to) : 0;
 }
 
 const uint8_t *mxtls_cert_sha256(const mxtls_cert *c)
@@ -76,5 +76,5 @@ const uint8_t *mxtls_cert_sha256(const mxtls_cert *c)
 
 int mxtls_cert_is_ca(const mxtls_cert *c)
 {
-	return c && c->crt.ca_istrue ? 1 : 0;
+	return c && c->crt->ca_istrue ? 1 : 0;
 }

@@ -118,9 +118,9 @@ static mxtls_cert *find_leaf(mxtls_pkcs12 *p, const struct mx_raw_key *k, mbedtl
 			mxtls_cert *c = p->certs[i];
 			if (pass == 0 && !same_key_id(c, k))
 				continue;
-			if (mbedtls_pk_get_type(&c->crt.pk) != mbedtls_pk_get_type(pk))
+			if (mbedtls_pk_get_type(&c->crt->pk) != mbedtls_pk_get_type(pk))
 				continue;
-			if (pubkey_der(&c->crt.pk, cbuf, &cder, &clen) == 0 && clen == klen &&
+			if (pubkey_der(&c->crt->pk, cbuf, &cder, &clen) == 0 && clen == klen &&
 			    memcmp(cder, kder, klen) == 0)
 				return c;
 		}
@@ -147,19 +147,19 @@ static int in_path(mxtls_cert *const *path, size_t n, const mxtls_cert *c)
 static mxtls_cert *find_issuer(mxtls_pkcs12 *p, const mxtls_cert *cur, mxtls_cert *const *path,
 			       size_t n)
 {
-	const mbedtls_x509_buf *aki = &cur->crt.authority_key_id.keyIdentifier;
+	const mbedtls_x509_buf *aki = &cur->crt->authority_key_id.keyIdentifier;
 	mxtls_cert *best = NULL;
 	size_t i;
 
-	if (buf_eq(&cur->crt.subject_raw, &cur->crt.issuer_raw))
+	if (buf_eq(&cur->crt->subject_raw, &cur->crt->issuer_raw))
 		return NULL; /* self-issued: the root */
 	for (i = 0; i < p->ncerts; i++) {
 		mxtls_cert *c = p->certs[i];
-		if (c == cur || in_path(path, n, c) || !buf_eq(&c->crt.subject_raw, &cur->crt.issuer_raw))
+		if (c == cur || in_path(path, n, c) || !buf_eq(&c->crt->subject_raw, &cur->crt->issuer_raw))
 			continue;
-		if (aki->len && c->crt.subject_key_id.len && !buf_eq(aki, &c->crt.subject_key_id))
+		if (aki->len && c->crt->subject_key_id.len && !buf_eq(aki, &c->crt->subject_key_id))
 			continue;
-		if (best == NULL || (!best->crt.ca_istrue && c->crt.ca_istrue))
+		if (best == NULL || (!best->crt->ca_istrue && c->crt->ca_istrue))
 			best = c;
 	}
 	return best;
@@ -182,7 +182,7 @@ static int build_chain(mxtls_pkcs12 *p, mxtls_identity *id)
 
 static void name_of(const mxtls_cert *c, char *buf, size_t size)
 {
-	if (mbedtls_x509_dn_gets(buf, size, &c->crt.subject) < 0)
+	if (mbedtls_x509_dn_gets(buf, size, &c->crt->subject) < 0)
 		snprintf(buf, size, "(unprintable name)");
 }
 
@@ -191,13 +191,13 @@ static void validity_warnings(struct mx_load *ld, const mxtls_cert *c)
 	char name[256];
 
 	name_of(c, name, sizeof(name));
-	if (mbedtls_x509_time_is_past(&c->crt.valid_to))
+	if (mbedtls_x509_time_is_past(&c->crt->valid_to))
 		mx_warn(ld, MXTLS_WARN_EXPIRED, "certificate \"%s\" expired on %04d-%02d-%02d", name,
-			c->crt.valid_to.year, c->crt.valid_to.mon, c->crt.valid_to.day);
-	if (mbedtls_x509_time_is_future(&c->crt.valid_from))
+			c->crt->valid_to.year, c->crt->valid_to.mon, c->crt->valid_to.day);
+	if (mbedtls_x509_time_is_future(&c->crt->valid_from))
 		mx_warn(ld, MXTLS_WARN_NOT_YET_VALID,
 			"certificate \"%s\" is not valid before %04d-%02d-%02d", name,
-			c->crt.valid_from.year, c->crt.valid_from.mon, c->crt.valid_from.day);
+			c->crt->valid_from.year, c->crt->valid_from.mon, c->crt->valid_from.day);
 }
 
 static void identity_warnings(struct mx_load *ld, const mxtls_identity *id)
@@ -210,7 +210,7 @@ static void identity_warnings(struct mx_load *ld, const mxtls_identity *id)
 		mx_warn(ld, MXTLS_WARN_WEAK_KEY,
 			"identity \"%s\": RSA-%zu key is weak; servers may refuse it (use 2048 bits or more)",
 			name, id->key_bits);
-	if (mbedtls_x509_crt_check_extended_key_usage(&id->leaf->crt, MBEDTLS_OID_CLIENT_AUTH,
+	if (mbedtls_x509_crt_check_extended_key_usage(id->leaf->crt, MBEDTLS_OID_CLIENT_AUTH,
 						      MBEDTLS_OID_SIZE(MBEDTLS_OID_CLIENT_AUTH)) != 0)
 		mx_warn(ld, MXTLS_WARN_NO_CLIENT_AUTH,
 			"identity \"%s\": extendedKeyUsage lacks clientAuth; servers may refuse it",

@@ -8,8 +8,10 @@
 #define MBEDTLS_ALLOW_PRIVATE_ACCESS
 
 #include "mxtls_kdf.h"
+#include "mxtls_sha_x86.h"
 #include "mxtls_util.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include <mbedtls/sha1.h>
@@ -45,6 +47,66 @@ struct mx_mdesc {
 	size_t dlen; /* u: digest bytes */
 	size_t blen; /* v: block bytes */
 };
+
+/*
+ * The per-iteration compression. For SHA-1 and SHA-224/256 it is the x86 SHA-NI code of
+ * mxtls_sha_x86.c when the CPU has it (mbedTLS 3.6 has none), else mbedTLS's own
+ * mbedtls_internal_*_process; SHA-384/512 always use mbedTLS. The choice is made once per
+ * KDF call (use_sha_x86) and reaches the loops as a function pointer with mbedTLS's
+ * signature, so both paths run the same loop on the same context state words.
+ */
+typedef int (*sha1_proc_fn)(mbedtls_sha1_context *ctx, const unsigned char *blk);
+typedef int (*sha256_proc_fn)(mbedtls_sha256_context *ctx, const unsigned char *blk);
+
+/* Test-only override (mx_kdf_force_portable); atomic, as tests may run KDFs in threads. */
+static atomic_int force_portable;
+
+void mx_kdf_force_portable(int on)
+{
+	atomic_store_explicit(&force_portable, on != 0, memory_order_relaxed);
+}
+
+static int use_sha_x86(void)
+{
+	return !atomic_load_explicit(&force_portable, memory_order_relaxed) &&
+	       mx_sha_x86_available();
+}
+
+#if MX_HAVE_SHA_X86
+static int sha1_proc_x86(mbedtls_sha1_context *ctx, const unsigned char *blk)
+{
+	mx_sha1_x86_compress(ctx->MBEDTLS_PRIVATE(state), blk);
+	return 0;
+}
+
+static int sha256_proc_x86(mbedtls_sha256_context *ctx, const unsigned char *blk)
+{
+	mx_sha256_x86_compress(ctx->MBEDTLS_PRIVATE(state), blk);
+	return 0;
+}
+#endif
+
+static sha1_proc_fn sha1_proc(int hw)
+{
+#if MX_HAVE_SHA_X86
+	if (hw)
+		return sha1_proc_x86;
+#else
+	(void)hw;
+#endif
+	return mbedtls_internal_sha1_process;
+}
+
+static sha256_proc_fn sha256_proc(int hw)
+{
+#if MX_HAVE_SHA_X86
+	if (hw)
+		return sha256_proc_x86;
+#else
+	(void)hw;
+#endif
+	return mbedtls_internal_sha256_process;
+}
 
 /* Streaming hash over the three families, for the once-per-call parts (keys, salts, I). */
 struct mx_hctx {
@@ -228,10 +290,12 @@ static void pad_block(uint8_t *blk, size_t blen, size_t dlen, size_t prefix)
  * PBKDF2 iterations 2..c of one block. ic/oc hold the HMAC inner/outer states after K0^ipad and
  * K0^opad; ib/ob are final blocks (pad_block) whose first dlen bytes take the message: on entry
  * ib carries U_1. Each U_j then costs two compressions and no buffering. T is written to t.
+ * hw selects the SHA-NI compression (use_sha_x86).
  */
 static int pbkdf2_sha1(const mbedtls_sha1_context *ic, const mbedtls_sha1_context *oc, uint8_t *ib,
-                       uint8_t *ob, uint32_t iterations, uint8_t *t)
+                       uint8_t *ob, uint32_t iterations, uint8_t *t, int hw)
 {
+	const sha1_proc_fn process = sha1_proc(hw);
 	mbedtls_sha1_context w;
 	uint32_t *st = w.MBEDTLS_PRIVATE(state);
 	uint32_t acc[5];
@@ -244,14 +308,14 @@ static int pbkdf2_sha1(const mbedtls_sha1_context *ic, const mbedtls_sha1_contex
 		acc[k] = get_be32(ib + 4 * k);
 	for (j = 1; j < iterations; j++) {
 		memcpy(st, ic->MBEDTLS_PRIVATE(state), sizeof(acc));
-		if (mbedtls_internal_sha1_process(&w, ib) != 0) {
+		if (process(&w, ib) != 0) {
 			ret = -1;
 			break;
 		}
 		for (k = 0; k < 5; k++)
 			put_be32(ob + 4 * k, st[k]);
 		memcpy(st, oc->MBEDTLS_PRIVATE(state), sizeof(acc));
-		if (mbedtls_internal_sha1_process(&w, ob) != 0) {
+		if (process(&w, ob) != 0) {
 			ret = -1;
 			break;
 		}
@@ -269,8 +333,10 @@ static int pbkdf2_sha1(const mbedtls_sha1_context *ic, const mbedtls_sha1_contex
 
 /* As pbkdf2_sha1; nw is the digest size in words (7 for SHA-224, 8 for SHA-256). */
 static int pbkdf2_sha256(const mbedtls_sha256_context *ic, const mbedtls_sha256_context *oc,
-                         size_t nw, uint8_t *ib, uint8_t *ob, uint32_t iterations, uint8_t *t)
+                         size_t nw, uint8_t *ib, uint8_t *ob, uint32_t iterations, uint8_t *t,
+                         int hw)
 {
+	const sha256_proc_fn process = sha256_proc(hw);
 	mbedtls_sha256_context w;
 	uint32_t *st = w.MBEDTLS_PRIVATE(state);
 	uint32_t acc[8];
@@ -283,14 +349,14 @@ static int pbkdf2_sha256(const mbedtls_sha256_context *ic, const mbedtls_sha256_
 		acc[k] = get_be32(ib + 4 * k);
 	for (j = 1; j < iterations; j++) {
 		memcpy(st, ic->MBEDTLS_PRIVATE(state), sizeof(acc));
-		if (mbedtls_internal_sha256_process(&w, ib) != 0) {
+		if (process(&w, ib) != 0) {
 			ret = -1;
 			break;
 		}
 		for (k = 0; k < nw; k++)
 			put_be32(ob + 4 * k, st[k]);
 		memcpy(st, oc->MBEDTLS_PRIVATE(state), sizeof(acc));
-		if (mbedtls_internal_sha256_process(&w, ob) != 0) {
+		if (process(&w, ob) != 0) {
 			ret = -1;
 			break;
 		}
@@ -348,13 +414,14 @@ static int pbkdf2_sha512(const mbedtls_sha512_context *ic, const mbedtls_sha512_
 /* Dispatch once per output block, not per iteration. */
 static int pbkdf2_block(const struct mx_mdesc *d, const struct mx_hctx *hi,
                         const struct mx_hctx *ho, uint8_t *ib, uint8_t *ob, uint32_t iterations,
-                        uint8_t *t)
+                        uint8_t *t, int hw)
 {
 	switch (d->fam) {
 	case MX_FAM_SHA1:
-		return pbkdf2_sha1(&hi->u.s1, &ho->u.s1, ib, ob, iterations, t);
+		return pbkdf2_sha1(&hi->u.s1, &ho->u.s1, ib, ob, iterations, t, hw);
 	case MX_FAM_SHA256:
-		return pbkdf2_sha256(&hi->u.s256, &ho->u.s256, d->dlen / 4, ib, ob, iterations, t);
+		return pbkdf2_sha256(&hi->u.s256, &ho->u.s256, d->dlen / 4, ib, ob, iterations, t,
+		                     hw);
 	case MX_FAM_SHA512:
 		return pbkdf2_sha512(&hi->u.s512, &ho->u.s512, d->dlen / 8, ib, ob, iterations, t);
 	}
@@ -369,6 +436,7 @@ int mx_pbkdf2_hmac(mbedtls_md_type_t md, const uint8_t *pw, size_t pwlen, const 
 	uint8_t ib[MX_MAX_BLOCK], ob[MX_MAX_BLOCK], t[MX_MAX_DIGEST], ctr[4];
 	uint32_t block;
 	size_t done, n;
+	const int hw = use_sha_x86();
 	int ret = -1;
 
 	if (mdesc_get(md, &d) != 0 || iterations < 1 || out == NULL || outlen < 1 ||
@@ -395,7 +463,7 @@ int mx_pbkdf2_hmac(mbedtls_md_type_t md, const uint8_t *pw, size_t pwlen, const 
 		if (h_update(&hc, ib, d.dlen) != 0 || h_finish(&hc, ib) != 0)
 			goto done;
 
-		if (pbkdf2_block(&d, &hi, &ho, ib, ob, iterations, t) != 0)
+		if (pbkdf2_block(&d, &hi, &ho, ib, ob, iterations, t, hw) != 0)
 			goto done;
 		n = outlen - done < d.dlen ? outlen - done : d.dlen;
 		memcpy(out + done, t, n);
@@ -417,8 +485,9 @@ done:
  * The B.2 step 6b iterations A = H(A): blk is a final block (pad_block, prefix 0) holding A in
  * its first dlen bytes; each round is one compression from the IV, digest written back in place.
  */
-static int iterate_sha1(uint8_t *blk, uint32_t rounds)
+static int iterate_sha1(uint8_t *blk, uint32_t rounds, int hw)
 {
+	const sha1_proc_fn process = sha1_proc(hw);
 	mbedtls_sha1_context w;
 	uint32_t *st = w.MBEDTLS_PRIVATE(state);
 	uint32_t iv[5];
@@ -432,7 +501,7 @@ static int iterate_sha1(uint8_t *blk, uint32_t rounds)
 	memcpy(iv, st, sizeof(iv));
 	for (j = 0; j < rounds; j++) {
 		memcpy(st, iv, sizeof(iv));
-		if (mbedtls_internal_sha1_process(&w, blk) != 0)
+		if (process(&w, blk) != 0)
 			goto done;
 		for (k = 0; k < 5; k++)
 			put_be32(blk + 4 * k, st[k]);
@@ -443,8 +512,9 @@ done:
 	return ret;
 }
 
-static int iterate_sha256(int is224, size_t nw, uint8_t *blk, uint32_t rounds)
+static int iterate_sha256(int is224, size_t nw, uint8_t *blk, uint32_t rounds, int hw)
 {
+	const sha256_proc_fn process = sha256_proc(hw);
 	mbedtls_sha256_context w;
 	uint32_t *st = w.MBEDTLS_PRIVATE(state);
 	uint32_t iv[8];
@@ -458,7 +528,7 @@ static int iterate_sha256(int is224, size_t nw, uint8_t *blk, uint32_t rounds)
 	memcpy(iv, st, sizeof(iv));
 	for (j = 0; j < rounds; j++) {
 		memcpy(st, iv, sizeof(iv));
-		if (mbedtls_internal_sha256_process(&w, blk) != 0)
+		if (process(&w, blk) != 0)
 			goto done;
 		for (k = 0; k < nw; k++)
 			put_be32(blk + 4 * k, st[k]);
@@ -496,13 +566,13 @@ done:
 }
 
 /* Dispatch once per B.2 round, not per iteration. */
-static int iterate(const struct mx_mdesc *d, uint8_t *blk, uint32_t rounds)
+static int iterate(const struct mx_mdesc *d, uint8_t *blk, uint32_t rounds, int hw)
 {
 	switch (d->fam) {
 	case MX_FAM_SHA1:
-		return iterate_sha1(blk, rounds);
+		return iterate_sha1(blk, rounds, hw);
 	case MX_FAM_SHA256:
-		return iterate_sha256(d->trunc, d->dlen / 4, blk, rounds);
+		return iterate_sha256(d->trunc, d->dlen / 4, blk, rounds, hw);
 	case MX_FAM_SHA512:
 		return iterate_sha512(d->trunc, d->dlen / 8, blk, rounds);
 	}
@@ -535,6 +605,7 @@ int mx_pkcs12_kdf(mbedtls_md_type_t md, uint8_t id, const uint8_t *pw, size_t pw
 	uint8_t *ibuf = NULL;
 	size_t v, slen, plen, ilen = 0, done, n, i, k;
 	unsigned int sum;
+	const int hw = use_sha_x86();
 	int ret = -1;
 
 	if (mdesc_get(md, &d) != 0 || id < 1 || id > 3 || iterations < 1 || out == NULL ||
@@ -565,7 +636,7 @@ int mx_pkcs12_kdf(mbedtls_md_type_t md, uint8_t id, const uint8_t *pw, size_t pw
 		if (h_starts(&h, &d) != 0 || h_update(&h, dv, v) != 0 ||
 		    h_update(&h, ibuf, ilen) != 0 || h_finish(&h, blk) != 0)
 			goto done;
-		if (iterate(&d, blk, iterations - 1) != 0)
+		if (iterate(&d, blk, iterations - 1, hw) != 0)
 			goto done;
 
 		n = outlen - done < d.dlen ? outlen - done : d.dlen;

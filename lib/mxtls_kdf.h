@@ -29,4 +29,12 @@ int mx_pkcs12_kdf(mbedtls_md_type_t md, uint8_t id, const uint8_t *pw, size_t pw
 int mx_hmac(mbedtls_md_type_t md, const uint8_t *key, size_t keylen, const uint8_t *msg,
             size_t msglen, uint8_t *out);
 
+/*
+ * TEST ONLY: on != 0 makes the PBKDF2 / PKCS#12 KDF iteration loops use mbedTLS's portable
+ * compression even where the x86 SHA-NI one (mxtls_sha_x86.h) is available; 0 restores the
+ * default run-time choice. Exists so tests can compare both paths on one machine; the library
+ * never calls it. Process-wide, atomic (no data race), read once at the start of each KDF call.
+ */
+void mx_kdf_force_portable(int on);
+
 #endif

@@ -17,26 +17,11 @@ const char *mxtls_version(void)
 
 void mx_warn(struct mx_load *ld, int kind, const char *fmt, ...)
 {
-	mxtls_pkcs12 *p = ld->out;
-	struct mx_warning *w;
-	char buf[320];
 	va_list ap;
-	size_t i;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	mx_warnings_addv(&ld->out->warnings, kind, fmt, ap);
 	va_end(ap);
-	for (i = 0; i < p->nwarnings; i++)
-		if (p->warnings[i].kind == kind && strcmp(p->warnings[i].text, buf) == 0)
-			return;
-	w = realloc(p->warnings, (p->nwarnings + 1) * sizeof(*w));
-	if (w == NULL)
-		return; /* a lost warning is not worth failing a load */
-	p->warnings = w;
-	w[p->nwarnings].kind = kind;
-	w[p->nwarnings].text = strdup(buf);
-	if (w[p->nwarnings].text != NULL)
-		p->nwarnings++;
 }
 
 void mx_note_encryption(struct mx_load *ld, const char *desc)
@@ -258,7 +243,10 @@ void mx_cert_free(mxtls_cert *c)
 {
 	if (c == NULL)
 		return;
-	mbedtls_x509_crt_free(&c->crt);
+	if (c->owns_crt && c->crt) {
+		mbedtls_x509_crt_free(c->crt);
+		free(c->crt);
+	}
 	free(c->friendly_name);
 	free(c);
 }
@@ -280,9 +268,7 @@ void mxtls_pkcs12_free(mxtls_pkcs12 *p)
 	for (i = 0; i < p->nenc; i++)
 		free(p->enc_algs[i]);
 	free(p->enc_algs);
-	for (i = 0; i < p->nwarnings; i++)
-		free(p->warnings[i].text);
-	free(p->warnings);
+	mx_warnings_free(&p->warnings);
 	free(p);
 }
 
@@ -323,17 +309,17 @@ const char *mxtls_pkcs12_encryption(const mxtls_pkcs12 *p, size_t i)
 
 size_t mxtls_pkcs12_warning_count(const mxtls_pkcs12 *p)
 {
-	return p ? p->nwarnings : 0;
+	return p ? p->warnings.n : 0;
 }
 
 int mxtls_pkcs12_warning_kind(const mxtls_pkcs12 *p, size_t i)
 {
-	return p && i < p->nwarnings ? p->warnings[i].kind : 0;
+	return p && i < p->warnings.n ? p->warnings.v[i].kind : 0;
 }
 
 const char *mxtls_pkcs12_warning(const mxtls_pkcs12 *p, size_t i)
 {
-	return p && i < p->nwarnings ? p->warnings[i].text : NULL;
+	return p && i < p->warnings.n ? p->warnings.v[i].text : NULL;
 }
 
 const char *mxtls_warning_name(int kind)
@@ -347,6 +333,7 @@ const char *mxtls_warning_name(int kind)
 		[MXTLS_WARN_NO_CLIENT_AUTH] = "no_client_auth",
 		[MXTLS_WARN_EXPORTER_QUIRK] = "exporter_quirk",
 		[MXTLS_WARN_SKIPPED_ENTRY] = "skipped_entry",
+		[MXTLS_WARN_NOT_A_CA] = "not_a_ca",
 	};
 
 	if (kind <= 0 || (size_t)kind >= sizeof(names) / sizeof(names[0]))

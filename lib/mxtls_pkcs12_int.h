@@ -12,9 +12,11 @@
 #include "mxtls_asn1.h"
 #include "mxtls_error.h"
 #include "mxtls_password.h"
+#include "mxtls_warn.h"
 
 struct mxtls_cert {
-	mbedtls_x509_crt crt; /* exactly one certificate */
+	mbedtls_x509_crt *crt; /* one certificate: its own, or a node of a trust list */
+	int owns_crt;
 	uint8_t sha256[32];
 	const uint8_t *local_key_id; /* points into the load's buffers: valid during the load only */
 	size_t local_key_id_len;
@@ -33,11 +35,6 @@ struct mxtls_identity {
 	const char *curve;
 };
 
-struct mx_warning {
-	int kind;
-	char *text;
-};
-
 struct mxtls_pkcs12 {
 	mxtls_cert **certs; /* every distinct certificate, file order */
 	size_t ncerts;
@@ -48,8 +45,7 @@ struct mxtls_pkcs12 {
 	char *mac_alg;
 	char **enc_algs;
 	size_t nenc;
-	struct mx_warning *warnings;
-	size_t nwarnings;
+	struct mx_warnings warnings;
 };
 
 /* A private key found in a bag, still as PKCS#8 PrivateKeyInfo bytes. */

@@ -144,8 +144,14 @@ static int add_cert(struct mx_load *ld, const uint8_t *der, size_t len, const st
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return mx_err(ld->err, MXTLS_ERR_NOMEM, "out of memory");
-	mbedtls_x509_crt_init(&c->crt);
-	ret = mbedtls_x509_crt_parse_der(&c->crt, der, len);
+	c->crt = calloc(1, sizeof(*c->crt));
+	if (c->crt == NULL) {
+		free(c);
+		return mx_err(ld->err, MXTLS_ERR_NOMEM, "out of memory");
+	}
+	c->owns_crt = 1;
+	mbedtls_x509_crt_init(c->crt);
+	ret = mbedtls_x509_crt_parse_der(c->crt, der, len);
 	if (ret != 0) {
 		/* Authentic but unusable to us (post-quantum, odd curve): report, go on. */
 		mx_cert_free(c);

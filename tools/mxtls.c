@@ -13,6 +13,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: mxtls inspect [--password-file F | --password-env VAR | --password PW]\n"
 		   "                     [--json] [--require-mac] FILE\n"
+		   "       mxtls get [--identity FILE [password option]] [--authorities FILE]...\n"
+		   "                 [--no-system-roots] [-v] URL\n"
 		   "       mxtls version\n");
 }
 
@@ -91,6 +93,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "inspect") == 0)
 		return cmd_inspect(argc - 1, argv + 1);
+	if (strcmp(argv[1], "get") == 0)
+		return cmd_get(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("mxtls %s\n", mxtls_version());
 		return 0;

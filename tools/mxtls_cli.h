@@ -16,5 +16,6 @@ int cli_password_option(int argc, char **argv, int *i, struct cli_password *pw);
 void cli_password_free(struct cli_password *pw);
 
 int cmd_inspect(int argc, char **argv);
+int cmd_get(int argc, char **argv);
 
 #endif

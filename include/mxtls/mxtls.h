@@ -222,7 +222,8 @@ typedef enum mxtls_warning_kind {
 	MXTLS_WARN_NOT_YET_VALID = 5,    /* a leaf or chain certificate is before notBefore */
 	MXTLS_WARN_NO_CLIENT_AUTH = 6,   /* leaf extendedKeyUsage lacks clientAuth */
 	MXTLS_WARN_EXPORTER_QUIRK = 7,   /* a known exporter bug had to be worked around */
-	MXTLS_WARN_SKIPPED_ENTRY = 8     /* an entry was skipped (unsupported key, CRL, secret...) */
+	MXTLS_WARN_SKIPPED_ENTRY = 8,    /* an entry was skipped (unsupported key, CRL, secret...) */
+	MXTLS_WARN_NOT_A_CA = 9          /* an authority that is not a CA: trusted directly */
 } mxtls_warning_kind;
 
 MXTLS_EXTERN const char *mxtls_warning_name(int kind);
@@ -230,6 +231,154 @@ MXTLS_EXTERN const char *mxtls_warning_name(int kind);
 MXTLS_EXTERN size_t mxtls_pkcs12_warning_count(const mxtls_pkcs12 *p12);
 MXTLS_EXTERN int mxtls_pkcs12_warning_kind(const mxtls_pkcs12 *p12, size_t i);
 MXTLS_EXTERN const char *mxtls_pkcs12_warning(const mxtls_pkcs12 *p12, size_t i);
+
+/* ------------------------------------------------------------------ */
+/* Trust: certificate authorities users upload                         */
+/* ------------------------------------------------------------------ */
+
+typedef struct mxtls_trust mxtls_trust;
+
+/**
+ * Parse certificate authorities as users upload them: PEM text with any
+ * number of certificates (text before, between and after the blocks is
+ * ignored; CRLF and indented lines are fine), the same text base64-encoded,
+ * or a single DER certificate. A damaged block fails the whole load with its
+ * line number (corrupt); no certificate at all is `empty`. A certificate that
+ * is not a CA is accepted as a directly trusted certificate, with a warning.
+ *
+ * Returns a new, immutable bundle owned by the caller (mxtls_trust_free), or
+ * NULL with err filled. Thread safety: as for containers.
+ */
+MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_trust *mxtls_trust_load_mem(const void *data, size_t len,
+								 mxtls_error *err);
+/** As mxtls_trust_load_mem(), reading the file at path; messages name the file. */
+MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_trust *mxtls_trust_load_file(const char *path,
+								  mxtls_error *err);
+/**
+ * The platform's public roots, found as OpenSSL-based tools find them:
+ * SSL_CERT_FILE, then SSL_CERT_DIR (colon-separated directories), then the
+ * usual distribution bundles (/etc/ssl/certs/ca-certificates.crt, ...).
+ * Certificates mbedTLS cannot parse are skipped. `io` if none is found.
+ */
+MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_trust *mxtls_trust_load_system(mxtls_error *err);
+/** Release a bundle. NULL-safe. */
+MXTLS_EXTERN void mxtls_trust_free(mxtls_trust *trust);
+/** Where the bundle came from ("/etc/ssl/certs/ca-certificates.crt", "memory"). Borrowed. */
+MXTLS_EXTERN const char *mxtls_trust_source(const mxtls_trust *trust);
+/** Distinct certificates in the bundle, in the order given. Borrowed. */
+MXTLS_EXTERN size_t mxtls_trust_cert_count(const mxtls_trust *trust);
+MXTLS_EXTERN const mxtls_cert *mxtls_trust_cert(const mxtls_trust *trust, size_t i);
+/** Warnings found while loading (not_a_ca, expired, skipped_entry...). Borrowed text. */
+MXTLS_EXTERN size_t mxtls_trust_warning_count(const mxtls_trust *trust);
+MXTLS_EXTERN int mxtls_trust_warning_kind(const mxtls_trust *trust, size_t i);
+MXTLS_EXTERN const char *mxtls_trust_warning(const mxtls_trust *trust, size_t i);
+
+/* ------------------------------------------------------------------ */
+/* TLS client context                                                  */
+/* ------------------------------------------------------------------ */
+
+/**
+ * A configuration collects identities, authorities and options; a context
+ * is built from it once and is then immutable and reference-counted.
+ *
+ * Thread safety: a configuration is used by one thread at a time. A context
+ * may be used by any number of threads and connections at once (mbedTLS is
+ * built with MBEDTLS_THREADING_C, which guards the shared RSA blinding
+ * state). mxtls_ctx_ref/mxtls_ctx_free are atomic.
+ */
+typedef struct mxtls_config mxtls_config;
+typedef struct mxtls_ctx mxtls_ctx;
+
+/** TLS protocol versions (wire values). TLS 1.2 is the floor. */
+#define MXTLS_TLS_1_2 0x0303
+#define MXTLS_TLS_1_3 0x0304
+
+/** A new, empty configuration (system roots on, TLS 1.2 to 1.3). NULL if out of memory. */
+MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_config *mxtls_config_new(void);
+/** Release a configuration and wipe the key material it holds. NULL-safe. */
+MXTLS_EXTERN void mxtls_config_free(mxtls_config *cfg);
+/**
+ * Add identity i of a loaded container. Its certificates and key are copied:
+ * the container may be freed afterwards. The first identity added is the
+ * default one. Returns 0, or -1 with err filled.
+ */
+MXTLS_EXTERN int mxtls_config_add_identity(mxtls_config *cfg, const mxtls_pkcs12 *p12, size_t i,
+					   mxtls_error *err);
+/** Trust the authorities of a bundle too (copied). Returns 0, or -1 with err filled. */
+MXTLS_EXTERN int mxtls_config_add_trust(mxtls_config *cfg, const mxtls_trust *trust,
+					mxtls_error *err);
+/**
+ * Whether the platform's public roots are trusted besides the added
+ * authorities (default 1). With 0, only the added authorities are trusted.
+ */
+MXTLS_EXTERN int mxtls_config_set_system_roots(mxtls_config *cfg, int enabled);
+/**
+ * Protocol range, MXTLS_TLS_1_2 or MXTLS_TLS_1_3 for each bound (default
+ * 1.2 to 1.3). Anything below TLS 1.2 is refused: returns -1, usage.
+ */
+MXTLS_EXTERN int mxtls_config_set_tls_versions(mxtls_config *cfg, int min, int max,
+					       mxtls_error *err);
+
+/**
+ * Build an immutable client context: parses the trust (system roots once,
+ * plus added authorities) and every identity once, and prepares an mbedTLS
+ * client configuration per identity: TLS 1.2-1.3, peer and hostname
+ * verification required, session tickets and resumption, no renegotiation,
+ * mbedTLS's secure cipher defaults, secp256r1 offered first.
+ * Returns a context with one reference, owned by the caller, or NULL with
+ * err filled. The configuration may be freed or changed afterwards.
+ */
+MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_ctx *mxtls_ctx_new(const mxtls_config *cfg,
+							mxtls_error *err);
+/** Take one more reference; returns ctx. */
+MXTLS_EXTERN mxtls_ctx *mxtls_ctx_ref(mxtls_ctx *ctx);
+/** Drop one reference; the last one frees the context and wipes its keys. NULL-safe. */
+MXTLS_EXTERN void mxtls_ctx_free(mxtls_ctx *ctx);
+/** Identities in the context, in the order added; and their leaf certificates. */
+MXTLS_EXTERN size_t mxtls_ctx_identity_count(const mxtls_ctx *ctx);
+MXTLS_EXTERN const mxtls_cert *mxtls_ctx_identity_leaf(const mxtls_ctx *ctx, size_t i);
+/** Number of trusted authorities (system roots + added ones). */
+MXTLS_EXTERN size_t mxtls_ctx_trust_count(const mxtls_ctx *ctx);
+
+/* mbedTLS hand-off: for applications that drive mbedTLS themselves. */
+struct mbedtls_ssl_config;
+/**
+ * The ready mbedTLS client configuration of identity i (0 = default; an
+ * index past the last identity, or a context without identities, gives the
+ * configuration without a client certificate). Pass it to mbedtls_ssl_setup()
+ * and call mbedtls_ssl_set_hostname() on each connection (mbedTLS refuses a
+ * verified handshake without a hostname). Borrowed: valid while the context
+ * lives; do not modify it. The application must use the same mbedTLS
+ * library as libmxtls (see mxtls_mbedtls_version()).
+ */
+MXTLS_EXTERN const struct mbedtls_ssl_config *mxtls_ctx_mbedtls_config(const mxtls_ctx *ctx,
+									 size_t i);
+/**
+ * Apply identity i and the trust of the context to an application's own
+ * mbedTLS client configuration (already set up with mbedtls_ssl_config_defaults):
+ * CA chain, own certificate, verification required, TLS 1.2 floor, session
+ * tickets, groups. The configuration then points into the context: keep a
+ * reference until every connection using it has ended.
+ */
+MXTLS_EXTERN int mxtls_ctx_apply_mbedtls(const mxtls_ctx *ctx, size_t i,
+					 struct mbedtls_ssl_config *conf, mxtls_error *err);
+/*
+ * PEM export, for TLS stacks that take PEM (libcurl on OpenSSL or GnuTLS,
+ * other runtimes). Each returns 0 and a new NUL-terminated buffer the caller
+ * releases with mxtls_free_secret() (which wipes it), or -1 with err filled.
+ */
+/** Leaf then chain certificates of identity i, and its private key (PKCS#8 or SEC1 PEM). */
+MXTLS_EXTERN int mxtls_ctx_export_identity_pem(const mxtls_ctx *ctx, size_t i, char **chain_pem,
+					       size_t *chain_len, char **key_pem, size_t *key_len,
+					       mxtls_error *err);
+/** Every trusted authority of the context (system roots + added) as one PEM bundle. */
+MXTLS_EXTERN int mxtls_ctx_export_trust_pem(const mxtls_ctx *ctx, char **pem, size_t *len,
+					    mxtls_error *err);
+/** Wipe and free a buffer returned by an export function. NULL-safe. */
+MXTLS_EXTERN void mxtls_free_secret(void *p, size_t len);
+
+/** The mbedTLS version libmxtls runs on, e.g. "3.6.6". Static storage. */
+MXTLS_EXTERN const char *mxtls_mbedtls_version(void);
 
 #ifdef __cplusplus
 }

@@ -7,13 +7,25 @@
 # good ones. Writes OUTDIR/MANIFEST.tsv with the columns
 #   file password mxtls_expect identities leaf_sha256 key generator note
 #
-# Every listed file is checked before it is listed: rows that OpenSSL 3.0 can
-# read are opened with `openssl pkcs12 -info -noout -legacy` and extracted, the
-# leaf fingerprints the generating tool reported must be exactly the leaves of
-# the keys in the file (in file order), and each key must match its leaf.
+# MANIFEST.tsv conventions: password is literal UTF-8, <empty> (the empty
+# string: BMPString 00 00 in the PKCS#12 KDF) or <none> (no password: a
+# zero-length KDF input); mxtls_expect "a|b" accepts either code; for files
+# with several identities, leaf_sha256 and key are comma-separated in the
+# order the file holds the keys.
+#
+# Every listed file is checked before it is listed. Each ok row is opened with
+# `openssl pkcs12 -info -nodes -legacy` (-info -noout plus extraction, one
+# run): the leaf SHA-256 fingerprints that the generating tool itself
+# reported must be exactly the leaves of the keys found in the file, in file
+# order, each key must match its leaf, and the key type must be the one
+# listed; where OpenSSL cannot tell (<empty> vs <none>, non-ASCII passwords)
+# the MAC is recomputed in python to prove the password encoding. Negative
+# rows are checked to fail or to be classified the same way by OpenSSL,
+# except unsupported_algorithm and limit_exceeded rows, which are not opened.
 #
 # Quiet on success (one summary line on stderr). A tool that is absent is
-# skipped with a warning; a tool that fails stops the script (exit 1).
+# skipped with a warning (its files are not listed); a tool that fails stops
+# the script (exit 1) and no MANIFEST.tsv is written.
 # Needs: bash, openssl (3.x), python3 (stdlib only, for checks and DER
 # surgery). Optional: keytool, certtool, pk12util+certutil, python3 cryptography.
 set -euo pipefail
@@ -24,12 +36,14 @@ die() {
 }
 warn() { echo "make-corpus: warning: $*" >&2; }
 
-[ $# -eq 1 ] && [ -n "$1" ] || {
+if [ $# -ne 1 ] || [ -z "$1" ]; then
 	echo "usage: $0 OUTDIR" >&2
 	exit 2
-}
+fi
 command -v openssl >/dev/null 2>&1 || die "openssl is required"
 command -v python3 >/dev/null 2>&1 || die "python3 is required (stdlib only)"
+# The interpreter itself, not a wrapper such as a pyenv shim (~0.1 s a call).
+PY=$(python3 -c 'import sys; print(sys.executable)') || die "python3 does not run"
 
 T0=$(date +%s%N)
 OUT=$1
@@ -51,13 +65,16 @@ OUT=$(cd -- "$OUT" && pwd)
 P=$OUT/pki
 mkdir "$P"
 W=$(mktemp -d)
-trap 'rm -rf -- "$W"' EXIT
+LANE=
+trap '[ -z "$LANE" ] || kill "$LANE" 2>/dev/null; rm -rf -- "$W"' EXIT
 
 # q CMD...: run quietly; on failure show the command and its output, then stop.
+# (One log per shell: the keytool/NSS lane runs in a subshell.)
 q() {
-	if ! "$@" >"$W/q.log" 2>&1 </dev/null; then
+	local log=$W/q.$BASHPID.log
+	if ! "$@" >"$log" 2>&1 </dev/null; then
 		echo "make-corpus: command failed: $*" >&2
-		sed 's/^/  | /' "$W/q.log" >&2
+		sed 's/^/  | /' "$log" >&2
 		exit 1
 	fi
 }
@@ -67,7 +84,9 @@ q() {
 # ----------------------------------------------------------------------------
 
 # verify.py FILE EXPECT [FP=KEY ...]   (password in $MXPW)
-# Opens FILE with openssl and checks it against EXPECT. For ok rows prints
+# Opens FILE with openssl and checks it against EXPECT (not for
+# unsupported_algorithm / limit_exceeded rows: OpenSSL may lack the algorithm,
+# or would spend the huge KDF cost the row is about). For ok rows prints
 # "fp1,fp2<TAB>key1,key2" in the order the file holds the keys.
 cat >"$W/verify.py" <<'PYEOF'
 import base64, hashlib, os, re, subprocess, sys
@@ -133,18 +152,16 @@ def ossl(args):
 
 def inspect():
     """None if openssl cannot open the file, else (keys, certs)."""
-    pw = ["-passin", "env:MXPW", "-legacy"]
-    r = ossl(["pkcs12", "-in", path, "-info", "-noout"] + pw)
-    if r.returncode != 0:
-        return None, r.stderr.decode(errors="replace")
+    # One run does both: -info (MAC check, algorithms, on stderr) and the
+    # extraction of every bag (-nodes, on stdout).
+    r = ossl(["pkcs12", "-in", path, "-info", "-nodes", "-legacy", "-passin", "env:MXPW"])
     err = r.stderr.decode(errors="replace")
+    if r.returncode != 0:
+        return None, err
     # "MAC is absent" is expected for -nomac files; any other warning (e.g.
     # OpenSSL falling back to its old broken non-ASCII password encoding) fails.
     if re.search(r"warning|broken|error", err.replace("Warning: MAC is absent!", ""), re.I):
         fail("openssl -info complained: " + err.strip())
-    r = ossl(["pkcs12", "-in", path, "-nodes"] + pw)
-    if r.returncode != 0:
-        fail("openssl -info worked but extraction failed: " + r.stderr.decode(errors="replace"))
     keys, certs, lkid, lines = [], [], None, r.stdout.decode(errors="replace").splitlines()
     i = 0
     while i < len(lines):
@@ -175,6 +192,8 @@ def inspect():
         i += 1
     return (keys, certs), err
 
+if accept <= {"unsupported_algorithm", "limit_exceeded"}:
+    sys.exit(0)
 res, err = inspect()
 if res is None:
     state = "unreadable"
@@ -213,6 +232,14 @@ if "ok" in accept:
         fail("expected ok, openssl sees %s %s" % (state, err.strip()))
     if sorted(ids) != sorted((f.lower(), k) for f, k in tool):
         fail("identities in file %s != tool report %s" % (ids, tool))
+    # OpenSSL retries an empty password as NULL and once had a broken
+    # non-ASCII encoding, so check the password encoding ourselves where it matters.
+    field = os.environ["MXPWFIELD"]
+    if field in ("<empty>", "<none>") or not field.isascii():
+        import p12mac
+        kind = {"<empty>": "empty", "<none>": "null"}.get(field, "bmp")
+        if p12mac.mac_ok(path, kind, os.environ["MXPW"]) is False:
+            fail("the MAC is not keyed with the %s password encoding" % kind)
     print(",".join(f for f, _ in ids) + "\t" + ",".join(k for _, k in ids))
 elif accept & {"corrupt", "wrong_password"}:
     if state != "unreadable":
@@ -220,8 +247,79 @@ elif accept & {"corrupt", "wrong_password"}:
 elif accept & {"empty", "no_key", "no_certificate", "key_mismatch", "unsupported_key"}:
     if state not in accept:
         fail("openssl sees %s %s" % (state, err.strip()))
-# limit_exceeded, unsupported_algorithm: no check (OpenSSL may not have the
-# algorithm, or would spend the huge KDF cost the row is about).
+PYEOF
+
+# p12mac.py: recompute the PKCS#12 MAC (RFC 7292 appendix B KDF) of a DER or
+# BER PFX to see which password *encoding* keys it: "null" (zero-length,
+# no password), "empty" (BMPString 00 00) or "bmp" (UTF-16BE of the given
+# password + 00 00). Used because OpenSSL silently retries a failed empty
+# password as NULL, so it cannot tell <empty> from <none>.
+#   p12mac.py FILE   prints "empty", "null" or "nomac" (for <auto> rows)
+cat >"$W/p12mac.py" <<'PYEOF'
+import hashlib, hmac, sys
+
+def _parse(b, i):
+    t = b[i]; i += 1; l = b[i]; i += 1
+    if l == 0x80:
+        l = None
+    elif l & 0x80:
+        n = l & 0x7F
+        l = int.from_bytes(b[i:i + n], "big"); i += n
+    if t & 0x20:
+        kids, j = [], i
+        while (b[j:j + 2] != b"\0\0") if l is None else (j < i + l):
+            k, j = _parse(b, j); kids.append(k)
+        return (t, kids), (j + 2 if l is None else j)
+    return (t, bytes(b[i:i + l])), i + l
+
+def _octets(node):
+    t, v = node
+    return v if isinstance(v, bytes) else b"".join(_octets(k) for k in v)
+
+HASHES = {"2b0e03021a": "sha1", "608648016503040204": "sha224", "608648016503040201": "sha256",
+          "608648016503040202": "sha384", "608648016503040203": "sha512"}
+
+def _kdf(pw, salt, ident, it, h, n):
+    u, v = hashlib.new(h).digest_size, hashlib.new(h).block_size
+    fill = lambda x: (x * (v * ((len(x) + v - 1) // v) // len(x) + 1))[:v * ((len(x) + v - 1) // v)] if x else b""
+    I, out = fill(salt) + fill(pw), b""
+    while len(out) < n:
+        A = hashlib.new(h, bytes([ident]) * v + I).digest()
+        for _ in range(it - 1):
+            A = hashlib.new(h, A).digest()
+        out += A
+        B = int.from_bytes((A * (v // u + 1))[:v], "big")
+        I = b"".join(((int.from_bytes(I[j:j + v], "big") + B + 1) % (1 << (8 * v))).to_bytes(v, "big")
+                     for j in range(0, len(I), v))
+    return out[:n]
+
+def mac_ok(path, kind, pw=""):
+    """True/False whether the MAC verifies with that encoding; None if no MAC."""
+    b = open(path, "rb").read()
+    (_, pfx), _ = _parse(b, 0)
+    if len(pfx) < 3:
+        return None
+    data = _octets(pfx[1][1][1][1][0])
+    mac = pfx[2][1]
+    alg = mac[0][1][0][1][0][1].hex()
+    if alg not in HASHES:
+        raise SystemExit("p12mac: unknown MAC digest " + alg)
+    h = HASHES[alg]
+    digest, salt = mac[0][1][1][1], mac[1][1]
+    it = int.from_bytes(mac[2][1], "big") if len(mac) > 2 else 1
+    pwb = {"null": b"", "empty": b"\0\0", "bmp": pw.encode("utf-16-be") + b"\0\0"}[kind]
+    key = _kdf(pwb, salt, 3, it, h, hashlib.new(h).digest_size)
+    return hmac.compare_digest(hmac.new(key, data, h).digest(), digest)
+
+if __name__ == "__main__":
+    for kind in ("empty", "null"):
+        r = mac_ok(sys.argv[1], kind)
+        if r is None:
+            print("nomac"); break
+        if r:
+            print(kind); break
+    else:
+        raise SystemExit("p12mac: MAC matches neither an empty nor a null password")
 PYEOF
 
 # der.py MODE IN OUT: surgery on a DER PFX made by openssl.
@@ -295,11 +393,11 @@ PYEOF
 # ----------------------------------------------------------------------------
 # Manifest
 # ----------------------------------------------------------------------------
+# Each group (tool) appends its rows to $W/rows.GROUP; MANIFEST.tsv is put
+# together in GROUPS_ORDER at the end, so the order does not depend on timing.
 MAN=$OUT/MANIFEST.tsv
-printf 'file\tpassword\tmxtls_expect\tidentities\tleaf_sha256\tkey\tgenerator\tnote\n' >"$MAN"
-declare -A COUNT=()
+GROUPS_ORDER="openssl derived keytool certtool pk12util pyca"
 GROUP=
-NROWS=0
 
 # row FILE PASSWORD EXPECT GENERATOR NOTE [FP=KEY ...]
 # PASSWORD is the manifest text: literal, <empty> or <none>. FP=KEY pairs are
@@ -314,15 +412,14 @@ row() {
 	esac
 	case "$pwfield$note$gen" in *$'\t'* | *$'\n'*) die "row $file: tab or newline in a field" ;; esac
 	[ -f "$OUT/$file" ] || die "row $file: file missing"
-	res=$(MXPW=$pw python3 "$W/verify.py" "$OUT/$file" "$expect" "$@") || die "check of $file failed"
+	res=$(MXPW=$pw MXPWFIELD=$pwfield "$PY" "$W/verify.py" "$OUT/$file" "$expect" "$@") || die "check of $file failed"
 	if [ "$expect" = ok ]; then
 		n=$#
 		fps=${res%%$'\t'*}
 		keys=${res#*$'\t'}
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$file" "$pwfield" "$expect" "$n" "$fps" "$keys" "$gen" "$note" >>"$MAN"
-	COUNT[$GROUP]=$((${COUNT[$GROUP]:-0} + 1))
-	NROWS=$((NROWS + 1))
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$file" "$pwfield" "$expect" "$n" "$fps" "$keys" "$gen" "$note" \
+		>>"$W/rows.$GROUP"
 }
 
 # fp CERTFILE: SHA-256 fingerprint as openssl reports it, lowercase hex
@@ -408,139 +505,6 @@ for i in $(seq 0 40); do PW_LONG+="long-password-$i/"; done
 PW_LONG=${PW_LONG:0:300}
 WRONG=wrong-password
 
-# ----------------------------------------------------------------------------
-# openssl pkcs12
-# ----------------------------------------------------------------------------
-GROUP=openssl
-OV=$(openssl version | awk '{print $2}')
-OV=${OV%.*}
-G="openssl-$OV"
-LEG=(-provider legacy -provider default)
-
-# op OUTFILE LEAF PASSWORD [openssl pkcs12 args...]
-op() {
-	local out=$1 leaf=$2 pw=$3
-	shift 3
-	q env MXPW="$pw" openssl pkcs12 -export -in "$P/$leaf.crt" -inkey "$P/$leaf.key" \
-		-passout env:MXPW -out "$OUT/$out" "$@"
-}
-
-for k in rsa2048 rsa3072 rsa1024 ec-p256 ec-p384 ec-p521; do
-	note="defaults: PBES2 AES-256-CBC key+certs, HMAC-SHA256 MAC, 2048 iterations"
-	[ $k = rsa1024 ] && note+="; weak RSA-1024 key"
-	op ossl-default-$k.p12 $k "$PW"
-	row ossl-default-$k.p12 "$PW" ok "$G" "$note" "${FP[$k]}=$k"
-done
-
-op ossl-legacy-rsa2048.p12 rsa2048 "$PW" -legacy
-row ossl-legacy-rsa2048.p12 "$PW" ok "$G -legacy" "RC2-40 certs, 3DES key, SHA-1 MAC" "${FP[rsa2048]}=rsa2048"
-
-for a in PBE-SHA1-3DES PBE-SHA1-2DES PBE-SHA1-RC2-128 PBE-SHA1-RC2-40 PBE-SHA1-RC4-128 PBE-SHA1-RC4-40 \
-	AES-128-CBC AES-192-CBC AES-256-CBC DES-EDE3-CBC RC2-CBC; do
-	f="ossl-pbe-${a,,}.p12"
-	case $a in
-	PBE-SHA1-* | RC2-CBC) g="$G -provider legacy" prov=("${LEG[@]}") ;;
-	*) g=$G prov=() ;;
-	esac
-	op "$f" ec-p256 "$PW" -keypbe "$a" -certpbe "$a" ${prov[@]+"${prov[@]}"}
-	case $a in
-	PBE-*) n="PKCS#12 PBE $a (RFC 7292 KDF) for key and certs" ;;
-	*) n="PBES2/PBKDF2-HMAC-SHA256 with $a for key and certs" ;;
-	esac
-	row "$f" "$PW" ok "$g" "$n; SHA-256 MAC" "${FP[ec-p256]}=ec-p256"
-done
-
-op ossl-certpbe-none.p12 ec-p256 "$PW" -certpbe NONE
-row ossl-certpbe-none.p12 "$PW" ok "$G" "certificates not encrypted (-certpbe NONE), key AES-256" "${FP[ec-p256]}=ec-p256"
-op ossl-keypbe-none.p12 ec-p256 "$PW" -keypbe NONE
-row ossl-keypbe-none.p12 "$PW" ok "$G" "plain keyBag (-keypbe NONE), certificates AES-256" "${FP[ec-p256]}=ec-p256"
-op ossl-nopbe-mac.p12 ec-p256 "$PW" -keypbe NONE -certpbe NONE
-row ossl-nopbe-mac.p12 "$PW" ok "$G" "nothing encrypted, password only keys the SHA-256 MAC" "${FP[ec-p256]}=ec-p256"
-op ossl-nopbe-nomac.p12 ec-p256 "" -keypbe NONE -certpbe NONE -nomac
-row ossl-nopbe-nomac.p12 "<none>" ok "$G" "nothing encrypted and no MAC (-nodes-like); no password needed" "${FP[ec-p256]}=ec-p256"
-
-for m in sha1 sha224 sha256 sha384 sha512; do
-	op ossl-mac-$m.p12 ec-p256 "$PW" -macalg $m
-	row ossl-mac-$m.p12 "$PW" ok "$G" "-macalg $m (PKCS#12 KDF with $m), AES-256 bags" "${FP[ec-p256]}=ec-p256"
-done
-op ossl-nomac.p12 ec-p256 "$PW" -nomac
-row ossl-nomac.p12 "$PW" ok "$G" "-nomac: AES-256 bags but no integrity MAC" "${FP[ec-p256]}=ec-p256"
-
-op ossl-iter-1.p12 ec-p256 "$PW" -iter 1
-row ossl-iter-1.p12 "$PW" ok "$G" "-iter 1: 1 iteration for bags and MAC" "${FP[ec-p256]}=ec-p256"
-op ossl-iter-100000.p12 ec-p256 "$PW" -iter 100000
-row ossl-iter-100000.p12 "$PW" ok "$G" "-iter 100000 for bags and MAC" "${FP[ec-p256]}=ec-p256"
-op ossl-noiter.p12 ec-p256 "$PW" -noiter
-row ossl-noiter.p12 "$PW" ok "$G" "-noiter: bags 1 iteration, MAC 2048" "${FP[ec-p256]}=ec-p256"
-op ossl-nomaciter.p12 ec-p256 "$PW" -nomaciter
-row ossl-nomaciter.p12 "$PW" ok "$G" "-nomaciter: MAC 1 iteration, bags 2048" "${FP[ec-p256]}=ec-p256"
-
-op ossl-chain.p12 ec-p384 "$PW" -certfile "$P/chain.pem"
-row ossl-chain.p12 "$PW" ok "$G" "leaf + intermediate + root" "${FP[ec-p384]}=ec-p384"
-op ossl-chain-reversed.p12 ec-p384 "$PW" -certfile "$P/chain-reversed.pem"
-row ossl-chain-reversed.p12 "$PW" ok "$G" "chain given root first (wrong order)" "${FP[ec-p384]}=ec-p384"
-op ossl-chain-dup.p12 ec-p384 "$PW" -certfile "$P/chain-dup.pem"
-row ossl-chain-dup.p12 "$PW" ok "$G" "intermediate listed twice" "${FP[ec-p384]}=ec-p384"
-op ossl-chain-extra.p12 ec-p384 "$PW" -certfile "$P/chain-extra.pem"
-row ossl-chain-extra.p12 "$PW" ok "$G" "chain plus an unrelated self-signed CA (an extra cert)" "${FP[ec-p384]}=ec-p384"
-op ossl-names.p12 rsa2048 "$PW" -certfile "$P/chain.pem" -name "mxtls Ünïcødé client ☃" \
-	-caname "mxtls intermediate CA" -caname "mxtls root CA"
-row ossl-names.p12 "$PW" ok "$G" "friendlyName 'mxtls Ünïcødé client ☃' (-name) and -caname on the chain" "${FP[rsa2048]}=rsa2048"
-
-op ossl-pw-empty.p12 ec-p256 ""
-row ossl-pw-empty.p12 "<empty>" ok "$G" "empty password (-passout pass:), MAC over BMPString 00 00" "${FP[ec-p256]}=ec-p256"
-op ossl-pw-utf8.p12 ec-p256 "$PW_UTF8"
-row ossl-pw-utf8.p12 "$PW_UTF8" ok "$G" "non-ASCII UTF-8 password" "${FP[ec-p256]}=ec-p256"
-op ossl-pw-long300.p12 ec-p256 "$PW_LONG"
-row ossl-pw-long300.p12 "$PW_LONG" ok "$G" "300-character password" "${FP[ec-p256]}=ec-p256"
-
-op ossl-bags-301.p12 ec-p256 "$PW" -certfile "$W/many.pem" -certpbe NONE
-row ossl-bags-301.p12 "$PW" limit_exceeded "$G" "301 SafeBags (intermediate repeated 300 times), over MXTLS_MAX_BAGS 256"
-
-q env MXPW="$PW" openssl pkcs12 -export -nokeys -in "$P/ec-p256.crt" -certfile "$P/chain.pem" -passout env:MXPW -out "$OUT/ossl-nokeys.p12"
-row ossl-nokeys.p12 "$PW" no_key "$G" "-nokeys: leaf and chain certificates only"
-q env MXPW="$PW" openssl pkcs12 -export -nocerts -inkey "$P/ec-p256.key" -passout env:MXPW -out "$OUT/ossl-nocerts.p12"
-row ossl-nocerts.p12 "$PW" no_certificate "$G" "-nocerts: a shrouded key only"
-
-for k in dsa ed25519 brainpool rsa-pss; do
-	op ossl-key-$k.p12 $k "$PW"
-	row ossl-key-$k.p12 "$PW" unsupported_key "$G" "$k key with its certificate"
-done
-
-op ossl-keypbe-seed.p12 ec-p256 "$PW" -keypbe SEED-CBC "${LEG[@]}"
-row ossl-keypbe-seed.p12 "$PW" unsupported_algorithm "$G -provider legacy" "key bag PBES2 with SEED-CBC"
-op ossl-mac-md5.p12 ec-p256 "$PW" -macalg md5
-row ossl-mac-md5.p12 "$PW" unsupported_algorithm "$G" "MD5 MAC"
-
-# ----------------------------------------------------------------------------
-# Negative files derived from good ones
-# ----------------------------------------------------------------------------
-GROUP=derived
-base=$OUT/ossl-default-ec-p256.p12
-size=$(wc -c <"$base")
-head -c $((size / 2)) "$base" >"$OUT/neg-truncated.p12"
-row neg-truncated.p12 "$PW" corrupt "$G +truncated" "ossl-default-ec-p256.p12 cut to half its length"
-python3 "$W/der.py" macflip "$base" "$OUT/neg-macflip.p12"
-row neg-macflip.p12 "$PW" "wrong_password|corrupt" "$G +bitflip" "ossl-default-ec-p256.p12 with one bit flipped in the MAC digest"
-python3 "$W/der.py" encflip "$base" "$OUT/neg-encflip.p12"
-row neg-encflip.p12 "$PW" "wrong_password|corrupt" "$G +bitflip" "ossl-default-ec-p256.p12 with one bit flipped in the middle of the encrypted certificates"
-python3 "$W/der.py" maciter "$base" "$OUT/neg-maciter-huge.p12"
-row neg-maciter-huge.p12 "$PW" limit_exceeded "$G +edited" "MAC iteration count rewritten to 2147483647 (over MXTLS_MAX_KDF_ITERATIONS)"
-cp "$OUT/ossl-default-rsa2048.p12" "$OUT/neg-wrongpw.p12"
-row neg-wrongpw.p12 "$WRONG" wrong_password "$G" "copy of ossl-default-rsa2048.p12 (password $PW) listed with a wrong password"
-cp "$OUT/ossl-legacy-rsa2048.p12" "$OUT/neg-wrongpw-legacy.p12"
-row neg-wrongpw-legacy.p12 "$WRONG" wrong_password "$G -legacy" "copy of ossl-legacy-rsa2048.p12 (password $PW) listed with a wrong password"
-: >"$OUT/neg-zero.p12"
-row neg-zero.p12 "$PW" "corrupt|empty" script "zero-byte file"
-head -c 2048 /dev/urandom >"$OUT/neg-random.p12"
-row neg-random.p12 "$PW" corrupt script "2048 random bytes"
-cat "$P/ec-p256.crt" "$P/ec-p256.key" >"$OUT/neg-pem.p12"
-row neg-pem.p12 "$PW" corrupt script "PEM certificate + private key saved as .p12 (not DER)"
-base64 -w 76 "$base" >"$OUT/neg-base64.p12"
-row neg-base64.p12 "$PW" corrupt script "base64 text of ossl-default-ec-p256.p12 (as some vaults hand it out)"
-head -c $((1024 * 1024 + 1)) /dev/urandom >"$OUT/neg-oversize.p12"
-row neg-oversize.p12 "$PW" "limit_exceeded|corrupt" script "1 MiB + 1 random bytes (over MXTLS_MAX_INPUT_BYTES)"
-
 # Source containers for the other tools (not listed in the manifest).
 # op_src NAME LEAF [args]: $W/src-NAME.p12, password $PW, friendlyName "mxtls LEAF"
 op_src() {
@@ -550,170 +514,324 @@ op_src() {
 		-passout env:MXPW -out "$W/src-$name.p12" "$@"
 }
 
+# op OUTFILE LEAF PASSWORD [openssl pkcs12 args...]
+op() {
+	local out=$1 leaf=$2 pw=$3
+	shift 3
+	q env MXPW="$pw" openssl pkcs12 -export -in "$P/$leaf.crt" -inkey "$P/$leaf.key" \
+		-passout env:MXPW -out "$OUT/$out" "$@"
+}
+
+# ----------------------------------------------------------------------------
+# openssl pkcs12
+# ----------------------------------------------------------------------------
+make_openssl() {
+	GROUP=openssl
+	OV=$(openssl version | awk '{print $2}') || die "openssl version failed"
+	OV=${OV%.*}
+	G="openssl-$OV"
+	LEG=(-provider legacy -provider default)
+
+	for k in rsa2048 rsa3072 rsa1024 ec-p256 ec-p384 ec-p521; do
+		note="defaults: PBES2 AES-256-CBC key+certs, HMAC-SHA256 MAC, 2048 iterations"
+		[ $k = rsa1024 ] && note+="; weak RSA-1024 key"
+		op ossl-default-$k.p12 $k "$PW"
+		row ossl-default-$k.p12 "$PW" ok "$G" "$note" "${FP[$k]}=$k"
+	done
+
+	op ossl-legacy-rsa2048.p12 rsa2048 "$PW" -legacy
+	row ossl-legacy-rsa2048.p12 "$PW" ok "$G -legacy" "RC2-40 certs, 3DES key, SHA-1 MAC" "${FP[rsa2048]}=rsa2048"
+
+	for a in PBE-SHA1-3DES PBE-SHA1-2DES PBE-SHA1-RC2-128 PBE-SHA1-RC2-40 PBE-SHA1-RC4-128 PBE-SHA1-RC4-40 \
+		AES-128-CBC AES-192-CBC AES-256-CBC DES-EDE3-CBC RC2-CBC; do
+		f="ossl-pbe-${a,,}.p12"
+		case $a in
+		PBE-SHA1-* | RC2-CBC) g="$G -provider legacy" prov=("${LEG[@]}") ;;
+		*) g=$G prov=() ;;
+		esac
+		op "$f" ec-p256 "$PW" -keypbe "$a" -certpbe "$a" ${prov[@]+"${prov[@]}"}
+		case $a in
+		PBE-*) n="PKCS#12 PBE $a (RFC 7292 KDF) for key and certs" ;;
+		*) n="PBES2/PBKDF2-HMAC-SHA256 with $a for key and certs" ;;
+		esac
+		row "$f" "$PW" ok "$g" "$n; SHA-256 MAC" "${FP[ec-p256]}=ec-p256"
+	done
+
+	op ossl-certpbe-none.p12 ec-p256 "$PW" -certpbe NONE
+	row ossl-certpbe-none.p12 "$PW" ok "$G" "certificates not encrypted (-certpbe NONE), key AES-256" "${FP[ec-p256]}=ec-p256"
+	op ossl-keypbe-none.p12 ec-p256 "$PW" -keypbe NONE
+	row ossl-keypbe-none.p12 "$PW" ok "$G" "plain keyBag (-keypbe NONE), certificates AES-256" "${FP[ec-p256]}=ec-p256"
+	op ossl-nopbe-mac.p12 ec-p256 "$PW" -keypbe NONE -certpbe NONE
+	row ossl-nopbe-mac.p12 "$PW" ok "$G" "nothing encrypted, password only keys the SHA-256 MAC" "${FP[ec-p256]}=ec-p256"
+	op ossl-nopbe-nomac.p12 ec-p256 "" -keypbe NONE -certpbe NONE -nomac
+	row ossl-nopbe-nomac.p12 "<none>" ok "$G" "nothing encrypted and no MAC (-nodes-like); no password needed" "${FP[ec-p256]}=ec-p256"
+
+	for m in sha1 sha224 sha256 sha384 sha512; do
+		op ossl-mac-$m.p12 ec-p256 "$PW" -macalg $m
+		row ossl-mac-$m.p12 "$PW" ok "$G" "-macalg $m (PKCS#12 KDF with $m), AES-256 bags" "${FP[ec-p256]}=ec-p256"
+	done
+	op ossl-nomac.p12 ec-p256 "$PW" -nomac
+	row ossl-nomac.p12 "$PW" ok "$G" "-nomac: AES-256 bags but no integrity MAC" "${FP[ec-p256]}=ec-p256"
+
+	op ossl-iter-1.p12 ec-p256 "$PW" -iter 1
+	row ossl-iter-1.p12 "$PW" ok "$G" "-iter 1: 1 iteration for bags and MAC" "${FP[ec-p256]}=ec-p256"
+	op ossl-iter-100000.p12 ec-p256 "$PW" -iter 100000
+	row ossl-iter-100000.p12 "$PW" ok "$G" "-iter 100000 for bags and MAC" "${FP[ec-p256]}=ec-p256"
+	op ossl-noiter.p12 ec-p256 "$PW" -noiter
+	row ossl-noiter.p12 "$PW" ok "$G" "-noiter: bags 1 iteration, MAC 2048" "${FP[ec-p256]}=ec-p256"
+	op ossl-nomaciter.p12 ec-p256 "$PW" -nomaciter
+	row ossl-nomaciter.p12 "$PW" ok "$G" "-nomaciter: MAC 1 iteration, bags 2048" "${FP[ec-p256]}=ec-p256"
+
+	op ossl-chain.p12 ec-p384 "$PW" -certfile "$P/chain.pem"
+	row ossl-chain.p12 "$PW" ok "$G" "leaf + intermediate + root" "${FP[ec-p384]}=ec-p384"
+	op ossl-chain-reversed.p12 ec-p384 "$PW" -certfile "$P/chain-reversed.pem"
+	row ossl-chain-reversed.p12 "$PW" ok "$G" "chain given root first (wrong order)" "${FP[ec-p384]}=ec-p384"
+	op ossl-chain-dup.p12 ec-p384 "$PW" -certfile "$P/chain-dup.pem"
+	row ossl-chain-dup.p12 "$PW" ok "$G" "intermediate listed twice" "${FP[ec-p384]}=ec-p384"
+	op ossl-chain-extra.p12 ec-p384 "$PW" -certfile "$P/chain-extra.pem"
+	row ossl-chain-extra.p12 "$PW" ok "$G" "chain plus an unrelated self-signed CA (an extra cert)" "${FP[ec-p384]}=ec-p384"
+	op ossl-names.p12 rsa2048 "$PW" -certfile "$P/chain.pem" -name "mxtls Ünïcødé client ☃" \
+		-caname "mxtls intermediate CA" -caname "mxtls root CA"
+	row ossl-names.p12 "$PW" ok "$G" "friendlyName 'mxtls Ünïcødé client ☃' (-name) and -caname on the chain" "${FP[rsa2048]}=rsa2048"
+
+	op ossl-pw-empty.p12 ec-p256 ""
+	row ossl-pw-empty.p12 "<empty>" ok "$G" "empty password (-passout pass:), MAC over BMPString 00 00" "${FP[ec-p256]}=ec-p256"
+	op ossl-pw-utf8.p12 ec-p256 "$PW_UTF8"
+	row ossl-pw-utf8.p12 "$PW_UTF8" ok "$G" "non-ASCII UTF-8 password" "${FP[ec-p256]}=ec-p256"
+	op ossl-pw-long300.p12 ec-p256 "$PW_LONG"
+	row ossl-pw-long300.p12 "$PW_LONG" ok "$G" "300-character password" "${FP[ec-p256]}=ec-p256"
+
+	op ossl-bags-301.p12 ec-p256 "$PW" -certfile "$W/many.pem" -certpbe NONE
+	row ossl-bags-301.p12 "$PW" limit_exceeded "$G" "301 SafeBags (intermediate repeated 300 times), over MXTLS_MAX_BAGS 256"
+
+	q env MXPW="$PW" openssl pkcs12 -export -nokeys -in "$P/ec-p256.crt" -certfile "$P/chain.pem" -passout env:MXPW -out "$OUT/ossl-nokeys.p12"
+	row ossl-nokeys.p12 "$PW" no_key "$G" "-nokeys: leaf and chain certificates only"
+	q env MXPW="$PW" openssl pkcs12 -export -nocerts -inkey "$P/ec-p256.key" -passout env:MXPW -out "$OUT/ossl-nocerts.p12"
+	row ossl-nocerts.p12 "$PW" no_certificate "$G" "-nocerts: a shrouded key only"
+
+	for k in dsa ed25519 brainpool rsa-pss; do
+		op ossl-key-$k.p12 $k "$PW"
+		row ossl-key-$k.p12 "$PW" unsupported_key "$G" "$k key with its certificate"
+	done
+
+	op ossl-keypbe-seed.p12 ec-p256 "$PW" -keypbe SEED-CBC "${LEG[@]}"
+	row ossl-keypbe-seed.p12 "$PW" unsupported_algorithm "$G -provider legacy" "key bag PBES2 with SEED-CBC"
+	op ossl-mac-md5.p12 ec-p256 "$PW" -macalg md5
+	row ossl-mac-md5.p12 "$PW" unsupported_algorithm "$G" "MD5 MAC"
+}
+
+# ----------------------------------------------------------------------------
+# Negative files derived from good ones
+# ----------------------------------------------------------------------------
+make_derived() {
+	GROUP=derived
+	base=$OUT/ossl-default-ec-p256.p12
+	size=$(wc -c <"$base")
+	head -c $((size / 2)) "$base" >"$OUT/neg-truncated.p12"
+	row neg-truncated.p12 "$PW" corrupt "$G +truncated" "ossl-default-ec-p256.p12 cut to half its length"
+	"$PY" "$W/der.py" macflip "$base" "$OUT/neg-macflip.p12"
+	row neg-macflip.p12 "$PW" "wrong_password|corrupt" "$G +bitflip" "ossl-default-ec-p256.p12 with one bit flipped in the MAC digest"
+	"$PY" "$W/der.py" encflip "$base" "$OUT/neg-encflip.p12"
+	row neg-encflip.p12 "$PW" "wrong_password|corrupt" "$G +bitflip" "ossl-default-ec-p256.p12 with one bit flipped in the middle of the encrypted certificates"
+	"$PY" "$W/der.py" maciter "$base" "$OUT/neg-maciter-huge.p12"
+	row neg-maciter-huge.p12 "$PW" limit_exceeded "$G +edited" "MAC iteration count rewritten to 2147483647 (over MXTLS_MAX_KDF_ITERATIONS)"
+	cp "$OUT/ossl-default-rsa2048.p12" "$OUT/neg-wrongpw.p12"
+	row neg-wrongpw.p12 "$WRONG" wrong_password "$G" "copy of ossl-default-rsa2048.p12 (password $PW) listed with a wrong password"
+	cp "$OUT/ossl-legacy-rsa2048.p12" "$OUT/neg-wrongpw-legacy.p12"
+	row neg-wrongpw-legacy.p12 "$WRONG" wrong_password "$G -legacy" "copy of ossl-legacy-rsa2048.p12 (password $PW) listed with a wrong password"
+	: >"$OUT/neg-zero.p12"
+	row neg-zero.p12 "$PW" "corrupt|empty" script "zero-byte file"
+	head -c 2048 /dev/urandom >"$OUT/neg-random.p12"
+	row neg-random.p12 "$PW" corrupt script "2048 random bytes"
+	cat "$P/ec-p256.crt" "$P/ec-p256.key" >"$OUT/neg-pem.p12"
+	row neg-pem.p12 "$PW" corrupt script "PEM certificate + private key saved as .p12 (not DER)"
+	base64 -w 76 "$base" >"$OUT/neg-base64.p12"
+	row neg-base64.p12 "$PW" corrupt script "base64 text of ossl-default-ec-p256.p12 (as some vaults hand it out)"
+	head -c $((1024 * 1024 + 1)) /dev/urandom >"$OUT/neg-oversize.p12"
+	row neg-oversize.p12 "$PW" "limit_exceeded|corrupt" script "1 MiB + 1 random bytes (over MXTLS_MAX_INPUT_BYTES)"
+}
+
 # ----------------------------------------------------------------------------
 # keytool (JDK)
 # ----------------------------------------------------------------------------
-if command -v keytool >/dev/null 2>&1; then
-	GROUP=keytool
-	KV=$(keytool -J-version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
-	G="keytool-${KV:-jdk}"
-	op_src ec-p256 ec-p256 -certfile "$P/chain.pem"
-	op_src ec-p384 ec-p384 -certfile "$P/chain.pem"
-	op_src rsa2048 rsa2048 -certfile "$P/chain.pem"
-	op_src rsa3072 rsa3072 -certfile "$P/chain.pem"
-	op_src ed25519 ed25519 -certfile "$P/chain.pem"
-	# kt_import SRC DEST PASSWORD [-J...]
-	kt_import() {
-		q keytool -importkeystore -noprompt -srckeystore "$W/src-$1.p12" -srcstoretype PKCS12 -srcstorepass "$PW" \
-			-destkeystore "$OUT/$2" -deststoretype PKCS12 -deststorepass "$3" "${@:4}"
-	}
-	# kt_fp FILE PASSWORD ALIAS: the leaf SHA256 keytool -list -v reports for ALIAS
-	kt_fp() {
-		local s
-		s=$(keytool -list -v -storetype PKCS12 -keystore "$OUT/$1" -storepass "$2" -alias "$3" </dev/null) ||
-			die "keytool -list $1 $3"
-		s=$(awk '/^Certificate\[1\]:/ {c = 1} c && /SHA256:/ {print $2; exit}' <<<"$s")
-		[ -n "$s" ] || die "no SHA256 line from keytool for $1 $3"
-		s=${s//:/}
-		echo "${s,,}"
-	}
-
-	kt_import ec-p256 kt-import-ec-p256.p12 "$PW"
-	row kt-import-ec-p256.p12 "$PW" ok "$G" "-importkeystore from openssl p12 with chain (PBES2 AES-256, HMAC-SHA256, 10000 iter)" \
-		"$(kt_fp kt-import-ec-p256.p12 "$PW" "mxtls ec-p256")=ec-p256"
-	kt_import rsa2048 kt-import-legacy-rsa2048.p12 "$PW" -J-Dkeystore.pkcs12.legacy
-	row kt-import-legacy-rsa2048.p12 "$PW" ok "$G -Dkeystore.pkcs12.legacy" "legacy store: RC2-40 certs, 3DES key, SHA-1 MAC" \
-		"$(kt_fp kt-import-legacy-rsa2048.p12 "$PW" "mxtls rsa2048")=rsa2048"
-	kt_import ec-p384 kt-merge-2id.p12 "$PW"
-	kt_import rsa3072 kt-merge-2id.p12 "$PW"
-	row kt-merge-2id.p12 "$PW" ok "$G" "two identities imported from two openssl p12 files, each with its chain" \
-		"$(kt_fp kt-merge-2id.p12 "$PW" "mxtls ec-p384")=ec-p384" "$(kt_fp kt-merge-2id.p12 "$PW" "mxtls rsa3072")=rsa3072"
-	q keytool -genkeypair -keystore "$OUT/kt-gen-2id.p12" -storetype PKCS12 -storepass "$PW" -alias "ec client" \
-		-keyalg EC -groupname secp256r1 -dname "O=mxtls test,CN=keytool ec" -ext EKU=clientAuth -validity 3650
-	q keytool -genkeypair -keystore "$OUT/kt-gen-2id.p12" -storetype PKCS12 -storepass "$PW" -alias "rsa client" \
-		-keyalg RSA -keysize 2048 -dname "O=mxtls test,CN=keytool rsa" -ext EKU=clientAuth -validity 3650
-	row kt-gen-2id.p12 "$PW" ok "$G" "-genkeypair twice: EC P-256 and RSA-2048 entries, self-signed" \
-		"$(kt_fp kt-gen-2id.p12 "$PW" "ec client")=ec-p256" "$(kt_fp kt-gen-2id.p12 "$PW" "rsa client")=rsa2048"
-	kt_import ec-p256 kt-with-ed25519.p12 "$PW"
-	kt_import ed25519 kt-with-ed25519.p12 "$PW"
-	row kt-with-ed25519.p12 "$PW" ok "$G" "EC P-256 identity plus an Ed25519 entry that must be skipped" \
-		"$(kt_fp kt-with-ed25519.p12 "$PW" "mxtls ec-p256")=ec-p256"
-	q keytool -genkeypair -keystore "$OUT/kt-empty.p12" -storetype PKCS12 -storepass "$PW" -alias gone \
-		-keyalg EC -groupname secp256r1 -dname "CN=gone" -validity 30
-	q keytool -delete -keystore "$OUT/kt-empty.p12" -storetype PKCS12 -storepass "$PW" -alias gone
-	row kt-empty.p12 "$PW" empty "$G" "keystore whose only entry was deleted: empty AuthenticatedSafe with a valid MAC"
-else
-	warn "keytool not found: skipping keytool files"
-fi
+make_keytool() {
+	if command -v keytool >/dev/null 2>&1; then
+		GROUP=keytool
+		KV=$(keytool -J-version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1) || die "keytool -J-version failed"
+		G="keytool-${KV:-jdk}"
+		# JIT/GC flags only make the JVM start faster; the files are the same.
+		KT=(keytool -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC)
+		op_src ec-p256 ec-p256 -certfile "$P/chain.pem"
+		op_src ec-p384 ec-p384 -certfile "$P/chain.pem"
+		op_src rsa2048 rsa2048 -certfile "$P/chain.pem"
+		op_src rsa3072 rsa3072 -certfile "$P/chain.pem"
+		op_src ed25519 ed25519 -certfile "$P/chain.pem"
+		# kt_import SRC DEST PASSWORD [-J...]
+		kt_import() {
+			q "${KT[@]}" -importkeystore -noprompt -srckeystore "$W/src-$1.p12" -srcstoretype PKCS12 -srcstorepass "$PW" \
+				-destkeystore "$OUT/$2" -deststoretype PKCS12 -deststorepass "$3" "${@:4}"
+		}
+		# kt_fp FILE PASSWORD ALIAS...: for each ALIAS "FP" as keytool -list -v reports
+		# the SHA256 of its first (leaf) certificate
+		kt_fp() {
+			local f=$1 pw=$2 s a fps
+			shift 2
+			s=$("${KT[@]}" -list -v -storetype PKCS12 -keystore "$OUT/$f" -storepass "$pw" </dev/null) ||
+				die "keytool -list $f"
+			for a in "$@"; do
+				fps=$(awk -v a="$a" '/^Alias name: / {c = (substr($0, 13) == a); l = 0} c && /^Certificate\[1\]:/ {l = 1}
+					c && l && /SHA256:/ {print $2; exit}' <<<"$s")
+				[ -n "$fps" ] || die "keytool -list $f: no SHA256 for alias $a"
+				fps=${fps//:/}
+				echo "${fps,,}"
+			done
+		}
+		kt_import ec-p256 kt-import-ec-p256.p12 "$PW"
+		row kt-import-ec-p256.p12 "$PW" ok "$G" "-importkeystore from openssl p12 with chain (PBES2 AES-256, HMAC-SHA256, 10000 iter)" \
+			"$(kt_fp kt-import-ec-p256.p12 "$PW" "mxtls ec-p256")=ec-p256"
+		kt_import rsa2048 kt-import-legacy-rsa2048.p12 "$PW" -J-Dkeystore.pkcs12.legacy
+		row kt-import-legacy-rsa2048.p12 "$PW" ok "$G -Dkeystore.pkcs12.legacy" "legacy store: RC2-40 certs, 3DES key, SHA-1 MAC" \
+			"$(kt_fp kt-import-legacy-rsa2048.p12 "$PW" "mxtls rsa2048")=rsa2048"
+		kt_import ec-p384 kt-merge-2id.p12 "$PW"
+		kt_import rsa3072 kt-merge-2id.p12 "$PW"
+		fps=$(kt_fp kt-merge-2id.p12 "$PW" "mxtls ec-p384" "mxtls rsa3072")
+		read -r fa fb <<<"${fps//$'\n'/ }"
+		row kt-merge-2id.p12 "$PW" ok "$G" "two identities imported from two openssl p12 files, each with its chain" \
+			"$fa=ec-p384" "$fb=rsa3072"
+		q "${KT[@]}" -genkeypair -keystore "$OUT/kt-gen-2id.p12" -storetype PKCS12 -storepass "$PW" -alias "ec client" \
+			-keyalg EC -groupname secp256r1 -dname "O=mxtls test,CN=keytool ec" -ext EKU=clientAuth -validity 3650
+		q "${KT[@]}" -genkeypair -keystore "$OUT/kt-gen-2id.p12" -storetype PKCS12 -storepass "$PW" -alias "rsa client" \
+			-keyalg RSA -keysize 2048 -dname "O=mxtls test,CN=keytool rsa" -ext EKU=clientAuth -validity 3650
+		fps=$(kt_fp kt-gen-2id.p12 "$PW" "ec client" "rsa client")
+		read -r fa fb <<<"${fps//$'\n'/ }"
+		row kt-gen-2id.p12 "$PW" ok "$G" "-genkeypair twice: EC P-256 and RSA-2048 entries, self-signed" \
+			"$fa=ec-p256" "$fb=rsa2048"
+		kt_import ec-p256 kt-with-ed25519.p12 "$PW"
+		kt_import ed25519 kt-with-ed25519.p12 "$PW"
+		row kt-with-ed25519.p12 "$PW" ok "$G" "EC P-256 identity plus an Ed25519 entry that must be skipped" \
+			"$(kt_fp kt-with-ed25519.p12 "$PW" "mxtls ec-p256")=ec-p256"
+		q "${KT[@]}" -genkeypair -keystore "$OUT/kt-empty.p12" -storetype PKCS12 -storepass "$PW" -alias gone \
+			-keyalg EC -groupname secp256r1 -dname "CN=gone" -validity 30
+		q "${KT[@]}" -delete -keystore "$OUT/kt-empty.p12" -storetype PKCS12 -storepass "$PW" -alias gone
+		row kt-empty.p12 "$PW" empty "$G" "keystore whose only entry was deleted: empty AuthenticatedSafe with a valid MAC"
+	else
+		warn "keytool not found: skipping keytool files"
+	fi
+}
 
 # ----------------------------------------------------------------------------
 # GnuTLS certtool
 # ----------------------------------------------------------------------------
-if command -v certtool >/dev/null 2>&1; then
-	GROUP=certtool
-	CV=$(certtool --version | awk 'NR == 1 {print $NF}')
-	G="certtool-${CV%.*}"
-	# ct OUTFILE LEAF CERTFILE [certtool args...]
-	ct() {
-		local out=$1 leaf=$2 certs=$3
-		shift 3
-		q certtool --to-p12 --load-privkey "$P/$leaf.key" --load-certificate "$certs" --p12-name "mxtls $leaf" \
-			--outder --outfile "$OUT/$out" "$@"
-	}
-	ctfp() {
-		local s
-		s=$(certtool --fingerprint --hash=sha256 --infile "$P/$1.crt" </dev/null) || die "certtool --fingerprint $1"
-		echo "${s,,}=$1"
-	}
-	ct ct-default-rsa2048.p12 rsa2048 "$P/rsa2048.crt" --password "$PW"
-	row ct-default-rsa2048.p12 "$PW" ok "$G" "defaults: PBES2 AES-128 key+certs, HMAC-SHA256 MAC, 600000 iterations" "$(ctfp rsa2048)"
-	for c in 3des 3des-pkcs12 aes-128 aes-192 aes-256 rc2-40 arcfour; do
-		ct ct-cipher-$c.p12 ec-p256 "$P/ec-p256.crt" --password "$PW" --pkcs-cipher=$c
-		row ct-cipher-$c.p12 "$PW" ok "$G" "--pkcs-cipher=$c for key and certs" "$(ctfp ec-p256)"
-	done
-	for h in SHA1 SHA512; do
-		ct ct-hash-${h,,}.p12 ec-p256 "$P/ec-p256.crt" --password "$PW" --hash=$h
-		row ct-hash-${h,,}.p12 "$PW" ok "$G" "--hash=$h MAC" "$(ctfp ec-p256)"
-	done
-	ct ct-pw-empty.p12 ec-p256 "$P/ec-p256.crt" --empty-password
-	row ct-pw-empty.p12 "<empty>" ok "$G" "--empty-password: MAC over BMPString 00 00" "$(ctfp ec-p256)"
-	ct ct-pw-null.p12 ec-p256 "$P/ec-p256.crt" --null-password
-	row ct-pw-null.p12 "<none>" ok "$G" "--null-password: MAC over a zero-length password" "$(ctfp ec-p256)"
-	cat "$P/ec-p521.crt" "$P/chain.pem" >"$W/ec-p521-chain.pem"
-	ct ct-chain-ec-p521.p12 ec-p521 "$W/ec-p521-chain.pem" --password "$PW"
-	row ct-chain-ec-p521.p12 "$PW" ok "$G" "leaf + intermediate + root in --load-certificate" "$(ctfp ec-p521)"
-	ct ct-pw-utf8.p12 rsa3072 "$P/rsa3072.crt" --password "$PW_UTF8"
-	row ct-pw-utf8.p12 "$PW_UTF8" ok "$G" "non-ASCII UTF-8 password" "$(ctfp rsa3072)"
-else
-	warn "certtool not found: skipping certtool files"
-fi
+make_certtool() {
+	if command -v certtool >/dev/null 2>&1; then
+		GROUP=certtool
+		CV=$(certtool --version | awk 'NR == 1 {print $NF}') || die "certtool --version failed"
+		G="certtool-${CV%.*}"
+		# ct OUTFILE LEAF CERTFILE [certtool args...]
+		ct() {
+			local out=$1 leaf=$2 certs=$3
+			shift 3
+			q certtool --to-p12 --load-privkey "$P/$leaf.key" --load-certificate "$certs" --p12-name "mxtls $leaf" \
+				--outder --outfile "$OUT/$out" "$@"
+		}
+		ctfp() {
+			local s
+			s=$(certtool --fingerprint --hash=sha256 --infile "$P/$1.crt" </dev/null) || die "certtool --fingerprint $1"
+			echo "${s,,}=$1"
+		}
+		ct ct-default-rsa2048.p12 rsa2048 "$P/rsa2048.crt" --password "$PW"
+		row ct-default-rsa2048.p12 "$PW" ok "$G" "defaults: PBES2 AES-128 key+certs, HMAC-SHA256 MAC, 600000 iterations" "$(ctfp rsa2048)"
+		for c in 3des 3des-pkcs12 aes-128 aes-192 aes-256 rc2-40 arcfour; do
+			ct ct-cipher-$c.p12 ec-p256 "$P/ec-p256.crt" --password "$PW" --pkcs-cipher=$c
+			row ct-cipher-$c.p12 "$PW" ok "$G" "--pkcs-cipher=$c for key and certs" "$(ctfp ec-p256)"
+		done
+		for h in SHA1 SHA512; do
+			ct ct-hash-${h,,}.p12 ec-p256 "$P/ec-p256.crt" --password "$PW" --hash=$h
+			row ct-hash-${h,,}.p12 "$PW" ok "$G" "--hash=$h MAC" "$(ctfp ec-p256)"
+		done
+		ct ct-pw-empty.p12 ec-p256 "$P/ec-p256.crt" --empty-password
+		row ct-pw-empty.p12 "<empty>" ok "$G" "--empty-password: MAC over BMPString 00 00" "$(ctfp ec-p256)"
+		ct ct-pw-null.p12 ec-p256 "$P/ec-p256.crt" --null-password
+		row ct-pw-null.p12 "<none>" ok "$G" "--null-password: MAC over a zero-length password" "$(ctfp ec-p256)"
+		cat "$P/ec-p521.crt" "$P/chain.pem" >"$W/ec-p521-chain.pem"
+		ct ct-chain-ec-p521.p12 ec-p521 "$W/ec-p521-chain.pem" --password "$PW"
+		row ct-chain-ec-p521.p12 "$PW" ok "$G" "leaf + intermediate + root in --load-certificate" "$(ctfp ec-p521)"
+		ct ct-pw-utf8.p12 rsa3072 "$P/rsa3072.crt" --password "$PW_UTF8"
+		row ct-pw-utf8.p12 "$PW_UTF8" ok "$G" "non-ASCII UTF-8 password" "$(ctfp rsa3072)"
+	else
+		warn "certtool not found: skipping certtool files"
+	fi
+}
 
 # ----------------------------------------------------------------------------
 # NSS pk12util
 # ----------------------------------------------------------------------------
-if command -v pk12util >/dev/null 2>&1 && command -v certutil >/dev/null 2>&1; then
-	GROUP=pk12util
-	NV=$( (nss-config --version || pkg-config --modversion nss || dpkg-query -W -f='${Version}' libnss3-tools) 2>/dev/null | head -1) || true
-	NV=${NV#*:}
-	NV=$(sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p' <<<"$NV")
-	G="pk12util-${NV:-nss}"
-	DB="sql:$OUT/nssdb"
-	mkdir "$OUT/nssdb"
-	q certutil -N -d "$DB" --empty-password
-	op_src nss-ec-p384 ec-p384 -certfile "$P/chain.pem"
-	op_src nss-rsa2048 rsa2048 -certfile "$P/chain.pem"
-	q pk12util -i "$W/src-nss-ec-p384.p12" -d "$DB" -W "$PW" -K ""
-	q pk12util -i "$W/src-nss-rsa2048.p12" -d "$DB" -W "$PW" -K ""
-	# ne OUTFILE NICK PASSWORD [pk12util args...]
-	ne() {
-		local out=$1 nick=$2 pw=$3
-		shift 3
-		q pk12util -o "$OUT/$out" -n "$nick" -d "$DB" -W "$pw" -K "" "$@"
-	}
-	nssfp() {
-		local s
-		s=$(certutil -L -n "mxtls $1" -d "$DB" </dev/null) || die "certutil -L mxtls $1"
-		s=$(awk '/Fingerprint \(SHA-256\):/ {getline; print $1; exit}' <<<"$s")
-		[ -n "$s" ] || die "no SHA-256 fingerprint from certutil for mxtls $1"
-		s=${s//:/}
-		echo "${s,,}=$1"
-	}
-	V2="PKCS #12 V2 PBE With SHA-1 And"
-	ne nss-default-ec-p384.p12 "mxtls ec-p384" "$PW"
-	row nss-default-ec-p384.p12 "$PW" ok "$G" "defaults: key AES-256, certs AES-128 (PBES2), HMAC-SHA256, 600000 iter; BER indefinite lengths; chain" "$(nssfp ec-p384)"
-	ne nss-default-rsa2048.p12 "mxtls rsa2048" "$PW"
-	row nss-default-rsa2048.p12 "$PW" ok "$G" "defaults as nss-default-ec-p384 with an RSA key" "$(nssfp rsa2048)"
-	ne nss-3des.p12 "mxtls ec-p384" "$PW" -c "$V2 3KEY Triple DES-CBC" -C "$V2 3KEY Triple DES-CBC"
-	row nss-3des.p12 "$PW" ok "$G" "-c/-C '$V2 3KEY Triple DES-CBC'" "$(nssfp ec-p384)"
-	ne nss-certs-rc2-40.p12 "mxtls ec-p384" "$PW" -C "$V2 40 Bit RC2 CBC"
-	row nss-certs-rc2-40.p12 "$PW" ok "$G" "-C '$V2 40 Bit RC2 CBC', key default AES-256" "$(nssfp ec-p384)"
-	ne nss-key-rc4-128.p12 "mxtls ec-p384" "$PW" -c "$V2 128 Bit RC4"
-	row nss-key-rc4-128.p12 "$PW" ok "$G" "-c '$V2 128 Bit RC4', certs default AES-128" "$(nssfp ec-p384)"
-	ne nss-aes256.p12 "mxtls ec-p384" "$PW" -c AES-256-CBC -C AES-256-CBC
-	row nss-aes256.p12 "$PW" ok "$G" "-c AES-256-CBC -C AES-256-CBC" "$(nssfp ec-p384)"
-	ne nss-certs-plain.p12 "mxtls ec-p384" "$PW" -C NONE
-	row nss-certs-plain.p12 "$PW" ok "$G" "-C NONE: certificates not encrypted" "$(nssfp ec-p384)"
-	ne nss-mac-sha1.p12 "mxtls ec-p384" "$PW" -M SHA-1
-	row nss-mac-sha1.p12 "$PW" ok "$G" "-M SHA-1: SHA-1 MAC, and PBKDF2 PRF becomes hmacWithSHA1 too" "$(nssfp ec-p384)"
-	ne nss-mac-sha384.p12 "mxtls ec-p384" "$PW" -M SHA-384
-	row nss-mac-sha384.p12 "$PW" ok "$G" "-M SHA-384: SHA-384 MAC, PBKDF2 PRF hmacWithSHA384" "$(nssfp ec-p384)"
-	ne nss-pw-empty.p12 "mxtls ec-p384" ""
-	row nss-pw-empty.p12 "<empty>" ok "$G" "-W '': MAC over BMPString 00 00" "$(nssfp ec-p384)"
-	ne nss-pw-utf8.p12 "mxtls ec-p384" "$PW_UTF8"
-	row nss-pw-utf8.p12 "$PW_UTF8" ok "$G" "non-ASCII UTF-8 password" "$(nssfp ec-p384)"
-	ne nss-key-md2-des.p12 "mxtls ec-p384" "$PW" -c "PKCS #5 Password Based Encryption with MD2 and DES-CBC"
-	row nss-key-md2-des.p12 "$PW" unsupported_algorithm "$G" "key bag pbeWithMD2AndDES-CBC (PKCS#5 PBES1)"
-else
-	warn "pk12util/certutil not found: skipping NSS files"
-fi
+make_nss() {
+	if command -v pk12util >/dev/null 2>&1 && command -v certutil >/dev/null 2>&1; then
+		GROUP=pk12util
+		NV=$( (nss-config --version || pkg-config --modversion nss || dpkg-query -W -f='${Version}' libnss3-tools) 2>/dev/null | head -1) || true
+		NV=${NV#*:}
+		NV=$(sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p' <<<"$NV")
+		G="pk12util-${NV:-nss}"
+		DB="sql:$OUT/nssdb"
+		mkdir "$OUT/nssdb"
+		q certutil -N -d "$DB" --empty-password
+		op_src nss-ec-p384 ec-p384 -certfile "$P/chain.pem"
+		op_src nss-rsa2048 rsa2048 -certfile "$P/chain.pem"
+		q pk12util -i "$W/src-nss-ec-p384.p12" -d "$DB" -W "$PW" -K ""
+		q pk12util -i "$W/src-nss-rsa2048.p12" -d "$DB" -W "$PW" -K ""
+		# ne OUTFILE NICK PASSWORD [pk12util args...]
+		ne() {
+			local out=$1 nick=$2 pw=$3
+			shift 3
+			q pk12util -o "$OUT/$out" -n "$nick" -d "$DB" -W "$pw" -K "" "$@"
+		}
+		nssfp() {
+			local s
+			s=$(certutil -L -n "mxtls $1" -d "$DB" </dev/null) || die "certutil -L mxtls $1"
+			s=$(awk '/Fingerprint \(SHA-256\):/ {getline; print $1; exit}' <<<"$s")
+			[ -n "$s" ] || die "no SHA-256 fingerprint from certutil for mxtls $1"
+			s=${s//:/}
+			echo "${s,,}=$1"
+		}
+		V2="PKCS #12 V2 PBE With SHA-1 And"
+		ne nss-default-ec-p384.p12 "mxtls ec-p384" "$PW"
+		row nss-default-ec-p384.p12 "$PW" ok "$G" "defaults: key AES-256, certs AES-128 (PBES2), HMAC-SHA256, 600000 iter; BER indefinite lengths; chain" "$(nssfp ec-p384)"
+		ne nss-default-rsa2048.p12 "mxtls rsa2048" "$PW"
+		row nss-default-rsa2048.p12 "$PW" ok "$G" "defaults as nss-default-ec-p384 with an RSA key" "$(nssfp rsa2048)"
+		ne nss-3des.p12 "mxtls ec-p384" "$PW" -c "$V2 3KEY Triple DES-CBC" -C "$V2 3KEY Triple DES-CBC"
+		row nss-3des.p12 "$PW" ok "$G" "-c/-C '$V2 3KEY Triple DES-CBC'" "$(nssfp ec-p384)"
+		ne nss-certs-rc2-40.p12 "mxtls ec-p384" "$PW" -C "$V2 40 Bit RC2 CBC"
+		row nss-certs-rc2-40.p12 "$PW" ok "$G" "-C '$V2 40 Bit RC2 CBC', key default AES-256" "$(nssfp ec-p384)"
+		ne nss-key-rc4-128.p12 "mxtls ec-p384" "$PW" -c "$V2 128 Bit RC4"
+		row nss-key-rc4-128.p12 "$PW" ok "$G" "-c '$V2 128 Bit RC4', certs default AES-128" "$(nssfp ec-p384)"
+		ne nss-aes256.p12 "mxtls ec-p384" "$PW" -c AES-256-CBC -C AES-256-CBC
+		row nss-aes256.p12 "$PW" ok "$G" "-c AES-256-CBC -C AES-256-CBC" "$(nssfp ec-p384)"
+		ne nss-certs-plain.p12 "mxtls ec-p384" "$PW" -C NONE
+		row nss-certs-plain.p12 "$PW" ok "$G" "-C NONE: certificates not encrypted" "$(nssfp ec-p384)"
+		ne nss-mac-sha1.p12 "mxtls ec-p384" "$PW" -M SHA-1
+		row nss-mac-sha1.p12 "$PW" ok "$G" "-M SHA-1: SHA-1 MAC, and PBKDF2 PRF becomes hmacWithSHA1 too" "$(nssfp ec-p384)"
+		ne nss-mac-sha384.p12 "mxtls ec-p384" "$PW" -M SHA-384
+		row nss-mac-sha384.p12 "$PW" ok "$G" "-M SHA-384: SHA-384 MAC, PBKDF2 PRF hmacWithSHA384" "$(nssfp ec-p384)"
+		ne nss-pw-empty.p12 "mxtls ec-p384" ""
+		row nss-pw-empty.p12 "<empty>" ok "$G" "-W '': MAC over BMPString 00 00" "$(nssfp ec-p384)"
+		ne nss-pw-utf8.p12 "mxtls ec-p384" "$PW_UTF8"
+		row nss-pw-utf8.p12 "$PW_UTF8" ok "$G" "non-ASCII UTF-8 password" "$(nssfp ec-p384)"
+		ne nss-key-seed.p12 "mxtls ec-p384" "$PW" -c SEED-CBC
+		row nss-key-seed.p12 "$PW" unsupported_algorithm "$G" "key bag PBES2 with SEED-CBC"
+	else
+		warn "pk12util/certutil not found: skipping NSS files"
+	fi
+}
 
 # ----------------------------------------------------------------------------
 # python3 cryptography
 # ----------------------------------------------------------------------------
-if PYV=$(python3 -c 'import cryptography; print(cryptography.__version__)' 2>/dev/null); then
-	GROUP=pyca
-	G="pyca-${PYV%%.*}"
-	cat >"$W/pyca.py" <<'PYEOF'
+make_pyca() {
+	if PYV=$("$PY" -c 'import cryptography; print(cryptography.__version__)' 2>/dev/null); then
+		GROUP=pyca
+		G="pyca-${PYV%%.*}"
+		cat >"$W/pyca.py" <<'PYEOF'
 import os, sys
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -741,7 +859,7 @@ best = serialization.BestAvailableEncryption
 ok("py-best-ec-p256.p12", PW, "BestAvailableEncryption, key + leaf only", "ec-p256", best(pw), b"mxtls ec-p256")
 ok("py-best-chain-rsa2048.p12", PW, "BestAvailableEncryption with cas=[intermediate, root]", "rsa2048", best(pw),
    b"mxtls rsa2048", chain)
-ok("py-noenc-ec-p384.p12", "<empty>", "NoEncryption: nothing encrypted but still a SHA-256 MAC keyed with the empty password (BMPString 00 00)",
+ok("py-noenc-ec-p384.p12", "<auto>", "NoEncryption: nothing encrypted, but still a SHA-256 MAC keyed with",
    "ec-p384", serialization.NoEncryption(), b"mxtls ec-p384")
 ok("py-pw-utf8-ec-p521.p12", PW_UTF8, "BestAvailableEncryption, non-ASCII UTF-8 password", "ec-p521", best(pw_utf8))
 ok("py-cas-names-rsa3072.p12", PW, "UTF-8 key friendlyName and named CA certs (PKCS12Certificate)", "rsa3072", best(pw),
@@ -764,26 +882,54 @@ else:
 emit("py-mismatch.p12", PW, "key_mismatch", "EC P-256 key with only the RSA-2048 leaf certificate (given as cas=); no localKeyId",
      name=b"mxtls mismatch", key=key("ec-p256"), cert=None, cas=[cert("rsa2048")], encryption_algorithm=best(pw))
 PYEOF
-	python3 "$W/pyca.py" "$P" "$OUT" "$PW" "$PW_UTF8" >"$W/pyca.tsv" || die "pyca.py failed"
-	while IFS=$'\t' read -r f pwf ex note ids; do
-		if [ -n "$ids" ]; then row "$f" "$pwf" "$ex" "$G" "$note" "$ids"; else row "$f" "$pwf" "$ex" "$G" "$note"; fi
-	done <"$W/pyca.tsv"
-else
-	warn "python3 cryptography not importable: skipping pyca files"
-fi
+		"$PY" "$W/pyca.py" "$P" "$OUT" "$PW" "$PW_UTF8" >"$W/pyca.tsv" || die "pyca.py failed"
+		while IFS=$'\t' read -r f pwf ex note ids; do
+			if [ "$pwf" = "<auto>" ]; then
+				# NoEncryption's MAC key changed between versions (38: zero-length
+				# password, 48: BMPString 00 00): list what this version wrote.
+				case $("$PY" "$W/p12mac.py" "$OUT/$f") in
+				empty) pwf="<empty>" note+=" the empty password (BMPString 00 00)" ;;
+				null) pwf="<none>" note+=" a zero-length (null) password" ;;
+				*) die "$f: unexpected MAC" ;;
+				esac
+			fi
+			if [ -n "$ids" ]; then row "$f" "$pwf" "$ex" "$G" "$note" "$ids"; else row "$f" "$pwf" "$ex" "$G" "$note"; fi
+		done <"$W/pyca.tsv"
+	else
+		warn "python3 cryptography not importable: skipping pyca files"
+	fi
+}
 
 # ----------------------------------------------------------------------------
-# Every corpus file is listed exactly once.
+# Run: keytool and NSS (JVM start-up, 600000-iteration KDFs) in a second lane
+# while openssl, certtool and python run here; 2 cores are kept busy.
 # ----------------------------------------------------------------------------
+(
+	make_keytool
+	make_nss
+) &
+LANE=$!
+make_openssl
+make_derived
+make_certtool
+make_pyca
+wait "$LANE" || die "the keytool/NSS lane failed (see above)"
+LANE=
+
+printf 'file\tpassword\tmxtls_expect\tidentities\tleaf_sha256\tkey\tgenerator\tnote\n' >"$MAN"
+summary=
+for g in $GROUPS_ORDER; do
+	[ -f "$W/rows.$g" ] || continue
+	cat "$W/rows.$g" >>"$MAN"
+	summary+=" $g=$(wc -l <"$W/rows.$g")"
+done
+
+# Every corpus file is listed exactly once.
 listed=$(tail -n +2 "$MAN" | cut -f1 | sort)
 present=$(cd "$OUT" && find . -maxdepth 1 -type f -name '*.p12' | sed 's|^\./||' | sort)
 [ "$listed" = "$present" ] || die "manifest and files differ: $(diff <(echo "$listed") <(echo "$present") | tr '\n' ' ')"
 [ "$(echo "$listed" | uniq -d)" = "" ] || die "a file is listed twice"
 
 T1=$(date +%s%N)
-summary=
-for g in openssl derived keytool certtool pk12util pyca; do
-	[ -n "${COUNT[$g]:-}" ] && summary+=" $g=${COUNT[$g]}"
-done
-printf 'make-corpus: %d files (%s) in %d.%01ds -> %s\n' "$NROWS" "${summary# }" \
+printf 'make-corpus: %d files (%s) in %d.%01ds -> %s\n' "$(($(wc -l <"$MAN") - 1))" "${summary# }" \
 	$(((T1 - T0) / 1000000000)) $((((T1 - T0) / 100000000) % 10)) "$OUT" >&2

@@ -25,7 +25,7 @@ static volatile uint64_t sink;
 #define check(cond, ...)                                                                           \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_asn1: invariant violated: %s: ", #cond);            \
+			fprintf(stderr, "fuzz_asn1: invariant violated: %s: ", #cond);             \
 			fprintf(stderr, __VA_ARGS__);                                              \
 			fputc('\n', stderr);                                                       \
 			abort();                                                                   \
@@ -94,16 +94,15 @@ static void element(const struct mx_tlv *t, const uint8_t *start, const uint8_t 
 	size_t len = 0;
 	char oid[128], small[6];
 	int ret;
-	static const uint64_t maxes[] = {0, 1, 255, 256, 1u << 16, UINT32_MAX, UINT64_MAX >> 1,
-					 UINT64_MAX};
+	static const uint64_t maxes[] = {
+	    0, 1, 255, 256, 1u << 16, UINT32_MAX, UINT64_MAX >> 1, UINT64_MAX};
 	size_t i;
 
 	check(t->raw == start, "element does not start at the cursor");
 	check(t->raw_len >= 2 && t->raw_len <= (size_t)(end - start), "raw_len %zu out of range",
 	      t->raw_len);
 	check(t->val > t->raw && t->val <= t->raw + t->raw_len, "val outside the element");
-	check(t->len <= (size_t)(t->raw + t->raw_len - t->val), "len %zu past the element",
-	      t->len);
+	check(t->len <= (size_t)(t->raw + t->raw_len - t->val), "len %zu past the element", t->len);
 	check(t->tag == t->raw[0], "tag differs from the first octet");
 	touch(t->raw, t->raw_len);
 
@@ -133,12 +132,12 @@ static void element(const struct mx_tlv *t, const uint8_t *start, const uint8_t 
 		} else if (ret == MX_ASN1_OK) {
 			long want = segment_bytes(t->val, t->len, 0);
 			check(owned != NULL && out == owned, "joined string not owned");
-			check(want >= 0 && (size_t)want == len, "joined %zu bytes, segments hold %ld",
-			      len, want);
+			check(want >= 0 && (size_t)want == len,
+			      "joined %zu bytes, segments hold %ld", len, want);
 		} else {
 			check(owned == NULL, "failed join left an owned buffer");
 			check(ret == MX_ASN1_ERR_FORMAT || ret == MX_ASN1_ERR_DEPTH ||
-				      ret == MX_ASN1_ERR_NOMEM,
+			          ret == MX_ASN1_ERR_NOMEM,
 			      "octets returned %d", ret);
 		}
 		if (ret == MX_ASN1_OK)
@@ -178,7 +177,7 @@ static void walk(struct mx_asn1 *c, int depth)
 			/* enter() on a fresh cursor at the same element must agree with next(). */
 			struct mx_asn1 again = {before, c->end};
 			check(mx_asn1_enter(&again, t.tag, &entered) == MX_ASN1_OK &&
-				      entered.p == t.val && entered.end == t.val + t.len,
+			          entered.p == t.val && entered.end == t.val + t.len,
 			      "enter() disagrees with next()");
 			mx_asn1_open(&t, &inner);
 			walk(&inner, depth + 1);

@@ -31,20 +31,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct pw {
 	const char *s;
-	int secret; /* 1: must never show up in an error message (no word of any message contains it) */
+	int secret; /* 1: checked never to show up in an error message */
 };
 
 /* Order is part of the seed format: make-seeds.sh has the same table. Append only. */
 static const struct pw passwords[] = {
-	{"", 0},
-	{NULL, 0},
-	{"1234", 0},
-	{"cryptography", 1},
-	{"password", 0},
-	{"test", 0},
-	{"M\xc3\xb6tley Cr\xc3\xbc"
-	 "e",
-	 1}, /* "Motley Crue" with diaereses: non-ASCII UTF-8, Latin-1 representable */
+    {"", 0},
+    {NULL, 0},
+    {"1234", 0},
+    {"cryptography", 1},
+    {"password", 0},
+    {"test", 0},
+    {"M\xc3\xb6tley Cr\xc3\xbc"
+     "e",
+     1}, /* "Motley Crue" with diaereses: non-ASCII UTF-8, Latin-1 representable */
 };
 #define NPASSWORDS (sizeof(passwords) / sizeof(passwords[0]))
 
@@ -53,7 +53,7 @@ static volatile uint64_t sink;
 #define check(cond, ...)                                                                           \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_pkcs12: invariant violated: %s: ", #cond);          \
+			fprintf(stderr, "fuzz_pkcs12: invariant violated: %s: ", #cond);           \
 			fprintf(stderr, __VA_ARGS__);                                              \
 			fputc('\n', stderr);                                                       \
 			abort();                                                                   \
@@ -113,32 +113,48 @@ static int valid_utf8(const char *str)
 	return 1;
 }
 
-/* subject/issuer: a full-size call, and a too-small one that must still leave a C string. */
+/*
+ * subject/issuer: a 1024-byte call, a 64 KiB one if that fails, and a too-small
+ * one; each must leave a C string and agree with the others.
+ *
+ * Not checked: mxtls.h says -1 means "buf too small" and "1024 fit all we
+ * allow", but a name longer than 1024 bytes loads fine, and mbedTLS refuses
+ * to print a name with a NUL byte or a value over 255 bytes at any size.
+ */
 static void check_dn(const mxtls_cert *c, int issuer)
 {
 	int (*get)(const mxtls_cert *, char *, size_t) =
-		issuer ? mxtls_cert_issuer : mxtls_cert_subject;
+	    issuer ? mxtls_cert_issuer : mxtls_cert_subject;
 	const char *what = issuer ? "issuer" : "subject";
+	const size_t huge_size = 65536;
 	/* Heap buffers of the exact size, so a write past size is an ASan report. */
-	char *big = malloc(1024), *small = malloc(8);
-	int n;
+	char *big = malloc(1024), *huge = malloc(huge_size), *small = malloc(8);
+	int n, m;
 
-	if (big == NULL || small == NULL) {
-		free(big);
-		free(small);
-		return;
-	}
+	if (big == NULL || huge == NULL || small == NULL)
+		goto out;
 	n = get(c, big, 1024);
-	/* mxtls.h: "1024 fit all we allow". */
-	check(n >= 0, "%s does not fit 1024 bytes", what);
+	check(n >= -1 && n < 1024, "%s into 1024 bytes returned %d", what, n);
 	check(memchr(big, '\0', 1024) != NULL, "%s not NUL-terminated", what);
-	check((size_t)n == touch_str(big), "%s: returned length %d != strlen", what, n);
+	if (n >= 0)
+		check((size_t)n == touch_str(big), "%s: returned length %d != strlen", what, n);
+	m = get(c, huge, huge_size);
+	check(m >= -1 && (size_t)(m + 1) <= huge_size, "%s into 64 KiB returned %d", what, m);
+	check(memchr(huge, '\0', huge_size) != NULL, "%s (64 KiB) not NUL-terminated", what);
+	if (m >= 0)
+		check((size_t)m == touch_str(huge), "%s: returned length %d != strlen", what, m);
+	if (n >= 0)
+		check(m == n && strcmp(big, huge) == 0, "%s differs with a bigger buffer", what);
+	else
+		check(m < 0 || m >= 1024, "%s of %d bytes did not fit 1024", what, m);
 	n = get(c, small, 8);
 	check(n >= -1 && n < 8, "%s into 8 bytes returned %d", what, n);
 	check(memchr(small, '\0', 8) != NULL, "%s (8-byte buffer) not NUL-terminated", what);
 	touch_str(small);
 	check(get(c, NULL, 0) == -1, "%s with no buffer did not fail", what);
+out:
 	free(big);
+	free(huge);
 	free(small);
 }
 
@@ -198,8 +214,8 @@ static void check_identity(const mxtls_identity *id)
 		check(curve != NULL, "EC key (%zu bits) without a curve name", bits);
 		touch_str(curve);
 		check((bits == 256 && strcmp(curve, "P-256") == 0) ||
-			      (bits == 384 && strcmp(curve, "P-384") == 0) ||
-			      (bits == 521 && strcmp(curve, "P-521") == 0),
+		          (bits == 384 && strcmp(curve, "P-384") == 0) ||
+		          (bits == 521 && strcmp(curve, "P-521") == 0),
 		      "EC key of %zu bits on %s", bits, curve);
 	}
 }
@@ -234,8 +250,8 @@ static void check_container(const mxtls_pkcs12 *p)
 	n = mxtls_pkcs12_warning_count(p);
 	for (i = 0; i < n; i++) {
 		kind = mxtls_pkcs12_warning_kind(p, i);
-		check(strcmp(mxtls_warning_name(kind), "unknown") != 0, "warning %zu of kind %d",
-		      i, kind);
+		check(strcmp(mxtls_warning_name(kind), "unknown") != 0, "warning %zu of kind %d", i,
+		      kind);
 		s = mxtls_pkcs12_warning(p, i);
 		check(s != NULL && touch_str(s) > 0, "warning %zu is NULL or empty", i);
 	}
@@ -252,8 +268,7 @@ static void check_error(const mxtls_error *err, const struct pw *pw)
 	      err->code);
 	check(strcmp(mxtls_strerror(err->code), "unknown error") != 0, "error code %d has no text",
 	      err->code);
-	check(end != NULL, "message not NUL-terminated within %d bytes",
-	      MXTLS_ERROR_MESSAGE_MAX);
+	check(end != NULL, "message not NUL-terminated within %d bytes", MXTLS_ERROR_MESSAGE_MAX);
 	check(err->message[0] != '\0', "empty message for %s", mxtls_error_name(err->code));
 	touch(err->message, (size_t)(end - err->message) + 1);
 	check(mxtls_error_code(err) == err->code, "mxtls_error_code differs");

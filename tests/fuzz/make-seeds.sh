@@ -141,6 +141,19 @@ if command -v openssl >/dev/null 2>&1; then
 			-keypbe PBE-SHA1-2DES -macalg sha1 -iter 1
 		# A password outside the table (inline in the seed), with a non-BMP character.
 		p12 emoji.p12 $'pw \xf0\x9f\x94\x91' ec.key ec.crt -iter 1
+		# PBES2 with the legacy ciphers: RC2 at 40, 64 and 128 bits, 3DES.
+		p12 pbes2-rc2-3des.p12 test ec.key ec.crt -legacy -certpbe RC2-40-CBC \
+			-keypbe DES-EDE3-CBC -iter 1
+		p12 pbes2-rc2.p12 test ec.key ec.crt -legacy -certpbe RC2-64-CBC -keypbe RC2-CBC -iter 1
+	fi
+	# Keys mxtls refuses (unsupported_key): Ed25519, RSA-512.
+	if ossl genpkey -algorithm ED25519 -out "$tmp/ed.key" &&
+		ossl req -x509 -new -key "$tmp/ed.key" -subj /CN=ed25519 -days 3650 -out "$tmp/ed.crt"; then
+		p12 ed25519.p12 test ed.key ed.crt -iter 1
+	fi
+	if ossl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:512 -out "$tmp/rsa512.key" &&
+		ossl req -x509 -new -key "$tmp/rsa512.key" -subj /CN=rsa512 -days 3650 -out "$tmp/rsa512.crt"; then
+		p12 rsa512.p12 test rsa512.key rsa512.crt -iter 1
 	fi
 else
 	warn "openssl not found: only the shared vectors are seeds"

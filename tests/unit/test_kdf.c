@@ -1,4 +1,7 @@
 /* Unit tests for mxtls_kdf: published vectors plus cross-checks against mbedTLS's own KDFs. */
+/* The SHA-NI cross-check loads arbitrary chaining states into mbedTLS SHA contexts. */
+#define MBEDTLS_ALLOW_PRIVATE_ACCESS
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,8 +15,11 @@
 #include <mbedtls/md.h>
 #include <mbedtls/pkcs12.h>
 #include <mbedtls/pkcs5.h>
+#include <mbedtls/sha1.h>
+#include <mbedtls/sha256.h>
 
 #include "mxtls_kdf.h"
+#include "mxtls_sha_x86.h"
 
 static const mbedtls_md_type_t all_mds[] = {MBEDTLS_MD_SHA1, MBEDTLS_MD_SHA224, MBEDTLS_MD_SHA256,
                                             MBEDTLS_MD_SHA384, MBEDTLS_MD_SHA512};
@@ -398,6 +404,186 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(mx_pkcs12_kdf(MBEDTLS_MD_SHA1, 1, NULL, 0, NULL, 0, 1, out, 32), 0);
 }
 
+/*
+ * xorshift64 (13, 7, 17) with its own state per test, so the SHA-NI tests do not depend on
+ * which tests ran before. Masked like rnd(): no wrapping arithmetic, no bits shifted out.
+ */
+static uint64_t sm_next(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= (x & 0x0007ffffffffffffu) << 13;
+	x ^= x >> 7;
+	x ^= (x & 0x00007fffffffffffu) << 17;
+	return *s = x;
+}
+
+static void sm_fill(uint64_t *s, uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (uint8_t)(sm_next(s) >> 56);
+}
+
+static void sm_words(uint64_t *s, uint32_t *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		w[i] = (uint32_t)(sm_next(s) >> 32);
+}
+
+#define SHA_X86_CASES 10000
+
+/*
+ * mx_sha256_x86_compress / mx_sha1_x86_compress against mbedTLS's C compression on random
+ * chaining states and blocks (plus all-zero and all-ones ones), one block at a time, and on
+ * the real IVs via the public API. Skipped where the CPU (or the build) has no SHA-NI.
+ */
+static void test_sha_x86_compress(void **state)
+{
+#if MX_HAVE_SHA_X86
+	uint64_t seed = 0x243f6a8885a308d3u;
+	mbedtls_sha256_context c256;
+	mbedtls_sha1_context c1;
+	uint32_t st[8];
+	uint8_t blk[64];
+	int i;
+
+	(void)state;
+	if (!mx_sha_x86_available()) {
+		print_message("CPU has no SHA-NI/SSSE3/SSE4.1: x86 compression not tested\n");
+		skip();
+	}
+	mbedtls_sha256_init(&c256);
+	mbedtls_sha1_init(&c1);
+	for (i = 0; i < SHA_X86_CASES; i++) {
+		if (i < 4) { /* edge patterns first: 0/0, 0/ff, ff/0, ff/ff */
+			memset(st, i & 1 ? 0xff : 0, sizeof(st));
+			memset(blk, i & 2 ? 0xff : 0, sizeof(blk));
+		} else {
+			sm_words(&seed, st, 8);
+			sm_fill(&seed, blk, sizeof(blk));
+		}
+		memcpy(c256.state, st, sizeof(c256.state));
+		assert_int_equal(mbedtls_internal_sha256_process(&c256, blk), 0);
+		mx_sha256_x86_compress(st, blk);
+		if (memcmp(st, c256.state, sizeof(c256.state)) != 0)
+			fail_msg("SHA-256 SHA-NI compression differs from mbedTLS, case %d", i);
+
+		if (i >= 4) {
+			sm_words(&seed, st, 5);
+			sm_fill(&seed, blk, sizeof(blk));
+		}
+		memcpy(c1.state, st, sizeof(c1.state));
+		assert_int_equal(mbedtls_internal_sha1_process(&c1, blk), 0);
+		mx_sha1_x86_compress(st, blk);
+		if (memcmp(st, c1.state, sizeof(c1.state)) != 0)
+			fail_msg("SHA-1 SHA-NI compression differs from mbedTLS, case %d", i);
+	}
+
+	/* From the SHA-256, SHA-224 and SHA-1 IVs (as starts sets them) over a chain of blocks. */
+	assert_int_equal(mbedtls_sha256_starts(&c256, 0), 0);
+	memcpy(st, c256.state, sizeof(c256.state));
+	for (i = 0; i < 100; i++) {
+		sm_fill(&seed, blk, sizeof(blk));
+		assert_int_equal(mbedtls_internal_sha256_process(&c256, blk), 0);
+		mx_sha256_x86_compress(st, blk);
+	}
+	assert_memory_equal(st, c256.state, sizeof(c256.state));
+	assert_int_equal(mbedtls_sha256_starts(&c256, 1), 0);
+	memcpy(st, c256.state, sizeof(c256.state));
+	sm_fill(&seed, blk, sizeof(blk));
+	assert_int_equal(mbedtls_internal_sha256_process(&c256, blk), 0);
+	mx_sha256_x86_compress(st, blk);
+	assert_memory_equal(st, c256.state, sizeof(c256.state));
+	assert_int_equal(mbedtls_sha1_starts(&c1), 0);
+	memcpy(st, c1.state, sizeof(c1.state));
+	for (i = 0; i < 100; i++) {
+		sm_fill(&seed, blk, sizeof(blk));
+		assert_int_equal(mbedtls_internal_sha1_process(&c1, blk), 0);
+		mx_sha1_x86_compress(st, blk);
+	}
+	assert_memory_equal(st, c1.state, sizeof(c1.state));
+	mbedtls_sha256_free(&c256);
+	mbedtls_sha1_free(&c1);
+#else
+	(void)state;
+	print_message("not an x86-64 GCC/clang build: no SHA-NI code to test\n");
+	skip();
+#endif
+}
+
+/* One PBKDF2 and one PKCS#12 KDF output per md, pinned to one compression path. */
+struct kdf_case {
+	mbedtls_md_type_t md;
+	size_t pwlen, saltlen, outlen;
+	uint32_t iterations;
+	uint8_t id;
+};
+
+static void kdf_outputs(const struct kdf_case *c, const uint8_t *pw, const uint8_t *salt,
+                        uint8_t *pbkdf2, uint8_t *pkcs12, int *rc)
+{
+	rc[0] =
+	    mx_pbkdf2_hmac(c->md, pw, c->pwlen, salt, c->saltlen, c->iterations, pbkdf2, c->outlen);
+	rc[1] = mx_pkcs12_kdf(c->md, c->id, pw, c->pwlen, salt, c->saltlen, c->iterations, pkcs12,
+	                      c->outlen);
+}
+
+/*
+ * The KDFs give identical bytes with the SHA-NI path and with it forced off
+ * (mx_kdf_force_portable), over every md (SHA-384/512 never use SHA-NI, as a control), key
+ * sizes around the block size, multi-block outputs and iteration counts from 1 up.
+ */
+static void test_kdf_x86_matches_portable(void **state)
+{
+	static const uint32_t iters[] = {1, 2, 3, 17, 1000, 2048};
+	static const size_t pwlens[] = {0, 2, 20, 63, 64, 65, 130, 300};
+	uint64_t seed = 0x13198a2e03707344u;
+	uint8_t pw[300], salt[64];
+	uint8_t p_pb[200], p_12[200], x_pb[200], x_12[200];
+	struct kdf_case c;
+	int rc_p[2], rc_x[2];
+	size_t m, i;
+
+	(void)state;
+	if (!mx_sha_x86_available()) {
+		print_message(
+		    "CPU has no SHA-NI/SSSE3/SSE4.1: one KDF path only, nothing to compare\n");
+		skip();
+	}
+	for (m = 0; m < N_MDS; m++) {
+		for (i = 0; i < 40; i++) {
+			c.md = all_mds[m];
+			c.pwlen = i < 8 ? pwlens[i] : (size_t)(sm_next(&seed) % 301);
+			c.saltlen = (size_t)(sm_next(&seed) % 65);
+			c.outlen = 1 + (size_t)(sm_next(&seed) % 200);
+			c.iterations = iters[i % 6];
+			c.id = (uint8_t)(1 + i % 3);
+			sm_fill(&seed, pw, c.pwlen);
+			sm_fill(&seed, salt, c.saltlen);
+
+			mx_kdf_force_portable(1);
+			kdf_outputs(&c, pw, salt, p_pb, p_12, rc_p);
+			mx_kdf_force_portable(0); /* restored before any assert can longjmp out */
+			kdf_outputs(&c, pw, salt, x_pb, x_12, rc_x);
+
+			assert_int_equal(rc_p[0], 0);
+			assert_int_equal(rc_p[1], 0);
+			assert_int_equal(rc_x[0], 0);
+			assert_int_equal(rc_x[1], 0);
+			if (memcmp(p_pb, x_pb, c.outlen) != 0 || memcmp(p_12, x_12, c.outlen) != 0)
+				fail_msg(
+				    "SHA-NI and portable KDF differ: md %d pwlen %zu saltlen %zu "
+				    "iter %u outlen %zu id %u",
+				    (int)c.md, c.pwlen, c.saltlen, (unsigned)c.iterations, c.outlen,
+				    c.id);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +596,8 @@ int main(void)
 	    cmocka_unit_test(test_pkcs12_long_password),
 	    cmocka_unit_test(test_hmac),
 	    cmocka_unit_test(test_bad_arguments),
+	    cmocka_unit_test(test_sha_x86_compress),
+	    cmocka_unit_test(test_kdf_x86_matches_portable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

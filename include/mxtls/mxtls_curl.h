@@ -1,0 +1,66 @@
+/*
+ * libmxtls_curl: hand a libmxtls context to libcurl easy handles.
+ *
+ * A separate library (link -lmxtls_curl) so that users without curl need
+ * neither this header nor libcurl.
+ *
+ * Two paths, chosen at run time from curl_version_info():
+ *   - libcurl on the same mbedTLS as libmxtls: the context's parsed trust,
+ *     certificate and key are installed through CURLOPT_SSL_CTX_FUNCTION,
+ *     and curl is told to load no CA file of its own, so nothing is parsed
+ *     per connection;
+ *   - any other libcurl (Debian's OpenSSL or GnuTLS builds): the same
+ *     material is handed over as blobs (certificate chain and key as PEM
+ *     blobs, authorities as one PEM file written once per context so that
+ *     curl can cache it).
+ * Either way, peer and host name verification are on and TLS 1.2 is the
+ * floor, and TLS sessions are kept in a curl share that belongs to the
+ * context and identity, so a session is never resumed with another identity
+ * or an older context.
+ *
+ * THREAD SAFETY: every function may be called from any thread. One easy
+ * handle is used by one thread at a time, as libcurl requires; easy handles
+ * set up with the same context may run in different threads at once.
+ */
+#ifndef MXTLS_MXTLS_CURL_H
+#define MXTLS_MXTLS_CURL_H
+
+#include <curl/curl.h>
+
+#include "mxtls.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Which hand-off the running libcurl gets. */
+typedef enum mxtls_curl_mode {
+	MXTLS_CURL_MBEDTLS = 1, /* same mbedTLS: shared parsed material via CURLOPT_SSL_CTX_FUNCTION */
+	MXTLS_CURL_BLOB = 2     /* another TLS backend: PEM blobs and a cached CA file */
+} mxtls_curl_mode;
+
+/** The mode for the libcurl this process runs with. */
+MXTLS_EXTERN int mxtls_curl_mode_get(void);
+/** Human-readable name of the mode and curl's TLS backend, e.g. "mbedtls (mbedTLS/3.6.6)". Static. */
+MXTLS_EXTERN const char *mxtls_curl_mode_name(void);
+
+/**
+ * Configure easy so that its HTTPS requests present identity `identity` of
+ * ctx (0 = the default; past the last identity = no client certificate) and
+ * trust ctx's authorities. Takes a reference on ctx, held until
+ * mxtls_curl_release(easy) or until the handle is set up again. Call it
+ * between transfers, not during one. Returns 0, or -1 with err filled.
+ */
+MXTLS_EXTERN int mxtls_curl_setup(CURL *easy, mxtls_ctx *ctx, size_t identity, mxtls_error *err);
+/**
+ * Forget easy: drops the context reference taken by mxtls_curl_setup().
+ * Call it before curl_easy_cleanup(easy). NULL-safe; harmless if easy was
+ * never set up.
+ */
+MXTLS_EXTERN void mxtls_curl_release(CURL *easy);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MXTLS_MXTLS_CURL_H */

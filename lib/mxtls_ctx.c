@@ -1,0 +1,382 @@
+/*
+ * The immutable client context: trust and identities parsed once, and an
+ * mbedTLS client configuration per identity that any number of connections
+ * and threads share.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/pem.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
+#include <psa/crypto.h>
+
+#include "mxtls_ctx_int.h"
+#include "mxtls_trust_int.h"
+#include "mxtls_util.h"
+
+/*
+ * Key exchange groups, secp256r1 first: it is the fastest in mbedTLS (x25519
+ * costs more there) and every server has it.
+ */
+static const uint16_t groups[] = {
+	MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1, MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
+	MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1, MBEDTLS_SSL_IANA_TLS_GROUP_SECP521R1,
+	MBEDTLS_SSL_IANA_TLS_GROUP_NONE,
+};
+
+const char *mxtls_mbedtls_version(void)
+{
+	static char v[16];
+
+	/* Written once with the same bytes by any thread: benign. */
+	if (v[0] == '\0')
+		mbedtls_version_get_string(v);
+	return v;
+}
+
+static mbedtls_ssl_protocol_version wire_version(int v)
+{
+	return v == MXTLS_TLS_1_3 ? MBEDTLS_SSL_VERSION_TLS1_3 : MBEDTLS_SSL_VERSION_TLS1_2;
+}
+
+/* Everything libmxtls insists on in a client configuration. */
+static void apply_policy(const mxtls_ctx *ctx, mbedtls_ssl_config *conf)
+{
+	mbedtls_ssl_conf_authmode(conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+	mbedtls_ssl_conf_ca_chain(conf, (mbedtls_x509_crt *)(uintptr_t)&ctx->ca, NULL);
+	mbedtls_ssl_conf_min_tls_version(conf, wire_version(ctx->min_version));
+	mbedtls_ssl_conf_max_tls_version(conf, wire_version(ctx->max_version));
+	mbedtls_ssl_conf_cert_profile(conf, &mbedtls_x509_crt_profile_default);
+	mbedtls_ssl_conf_groups(conf, groups);
+#if defined(MBEDTLS_SSL_RENEGOTIATION)
+	mbedtls_ssl_conf_renegotiation(conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+#endif
+#if defined(MBEDTLS_SSL_SESSION_TICKETS)
+	mbedtls_ssl_conf_session_tickets(conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+	mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
+		conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+#endif
+#endif
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+	/* Resumption keeps forward secrecy: PSK only together with (EC)DHE. */
+	mbedtls_ssl_conf_tls13_key_exchange_modes(conf,
+						  MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ALL);
+#endif
+}
+
+static int setup_conf(mxtls_ctx *ctx, mbedtls_ssl_config *conf, struct mx_ctx_identity *id,
+		      mxtls_error *err)
+{
+	int ret;
+
+	ret = mbedtls_ssl_config_defaults(conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+					  MBEDTLS_SSL_PRESET_DEFAULT);
+	if (ret != 0)
+		return mx_err(err, MXTLS_ERR_INTERNAL, "mbedTLS config defaults (-0x%04x)",
+			      (unsigned)-ret);
+	mbedtls_ssl_conf_rng(conf, mbedtls_ctr_drbg_random, &ctx->drbg);
+	apply_policy(ctx, conf);
+	if (id != NULL) {
+		ret = mbedtls_ssl_conf_own_cert(conf, &id->chain, &id->key);
+		if (ret != 0)
+			return mx_err(err, MXTLS_ERR_INTERNAL, "mbedTLS own certificate (-0x%04x)",
+				      (unsigned)-ret);
+	}
+	return 0;
+}
+
+static int build_identity(mxtls_ctx *ctx, const struct mx_cfg_identity *src,
+			  struct mx_ctx_identity *id, size_t index, mxtls_error *err)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < src->ncerts; i++) {
+		ret = mbedtls_x509_crt_parse_der(&id->chain, src->certs[i], src->cert_lens[i]);
+		if (ret != 0)
+			return mx_err(err, MXTLS_ERR_INTERNAL,
+				      "identity %zu: certificate %zu no longer parses (-0x%04x)",
+				      index, i, (unsigned)-ret);
+	}
+	ret = mbedtls_pk_parse_key(&id->key, src->key_der, src->key_len, NULL, 0,
+				   mbedtls_ctr_drbg_random, &ctx->drbg);
+	if (ret != 0)
+		return mx_err(err, MXTLS_ERR_INTERNAL, "identity %zu: key no longer parses (-0x%04x)",
+			      index, (unsigned)-ret);
+	id->leaf_view.crt = &id->chain;
+	if (mbedtls_sha256(id->chain.raw.p, id->chain.raw.len, id->leaf_view.sha256, 0) != 0)
+		return mx_err(err, MXTLS_ERR_INTERNAL, "SHA-256 failed");
+	return setup_conf(ctx, &id->conf, id, err);
+}
+
+static int build_trust(mxtls_ctx *ctx, const mxtls_config *cfg, mxtls_error *err)
+{
+	mxtls_trust *sys;
+	mbedtls_x509_crt *c;
+	size_t i;
+	int ret;
+
+	if (cfg->system_roots) {
+		sys = mxtls_trust_load_system(err);
+		if (sys == NULL)
+			return -err->code;
+		ret = mx_trust_append(sys, &ctx->ca);
+		mxtls_trust_free(sys);
+		if (ret != 0)
+			return mx_err(err, MXTLS_ERR_INTERNAL, "system roots no longer parse");
+	}
+	for (i = 0; i < cfg->ncas; i++) {
+		ret = mbedtls_x509_crt_parse_der(&ctx->ca, cfg->cas[i], cfg->ca_lens[i]);
+		if (ret != 0)
+			return mx_err(err, MXTLS_ERR_INTERNAL, "authority %zu no longer parses", i);
+	}
+	for (c = &ctx->ca; c != NULL && c->raw.len > 0; c = c->next)
+		ctx->nca++;
+	if (ctx->nca == 0)
+		return mx_err(err, MXTLS_ERR_EMPTY,
+			      "no authority to verify servers with: system roots are off and none "
+			      "were added");
+	return 0;
+}
+
+mxtls_ctx *mxtls_ctx_new(const mxtls_config *cfg, mxtls_error *err)
+{
+	mxtls_ctx *ctx;
+	size_t i;
+	int ret;
+
+	mx_err_clear(err);
+	if (cfg == NULL) {
+		mx_err(err, MXTLS_ERR_USAGE, "config is NULL");
+		return NULL;
+	}
+	/* TLS 1.3 in mbedTLS 3.6 runs on PSA; initialising twice is harmless. */
+	if (psa_crypto_init() != PSA_SUCCESS) {
+		mx_err(err, MXTLS_ERR_INTERNAL, "psa_crypto_init failed");
+		return NULL;
+	}
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL) {
+		mx_err(err, MXTLS_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	atomic_init(&ctx->refs, 1);
+	mbedtls_entropy_init(&ctx->entropy);
+	mbedtls_ctr_drbg_init(&ctx->drbg);
+	mbedtls_x509_crt_init(&ctx->ca);
+	mbedtls_ssl_config_init(&ctx->anon_conf);
+	ctx->min_version = cfg->min_version;
+	ctx->max_version = cfg->max_version;
+	ret = mbedtls_ctr_drbg_seed(&ctx->drbg, mbedtls_entropy_func, &ctx->entropy,
+				    (const unsigned char *)"mxtls-ctx", 9);
+	if (ret != 0) {
+		mx_err(err, MXTLS_ERR_INTERNAL, "cannot seed the random generator");
+		goto fail;
+	}
+	if (build_trust(ctx, cfg, err) != 0)
+		goto fail;
+	ctx->ids = calloc(cfg->nids ? cfg->nids : 1, sizeof(*ctx->ids));
+	if (ctx->ids == NULL) {
+		mx_err(err, MXTLS_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < cfg->nids; i++) {
+		struct mx_ctx_identity *id = &ctx->ids[i];
+		mbedtls_x509_crt_init(&id->chain);
+		mbedtls_pk_init(&id->key);
+		mbedtls_ssl_config_init(&id->conf);
+		ctx->nids++;
+		if (build_identity(ctx, &cfg->ids[i], id, i, err) != 0)
+			goto fail;
+	}
+	if (setup_conf(ctx, &ctx->anon_conf, NULL, err) != 0)
+		goto fail;
+	return ctx;
+fail:
+	atomic_store(&ctx->refs, 1);
+	mxtls_ctx_free(ctx);
+	return NULL;
+}
+
+mxtls_ctx *mxtls_ctx_ref(mxtls_ctx *ctx)
+{
+	if (ctx != NULL)
+		atomic_fetch_add(&ctx->refs, 1);
+	return ctx;
+}
+
+void mxtls_ctx_free(mxtls_ctx *ctx)
+{
+	size_t i;
+
+	if (ctx == NULL || atomic_fetch_sub(&ctx->refs, 1) != 1)
+		return;
+	for (i = 0; i < ctx->nids; i++) {
+		mbedtls_ssl_config_free(&ctx->ids[i].conf);
+		mbedtls_pk_free(&ctx->ids[i].key); /* zeroizes */
+		mbedtls_x509_crt_free(&ctx->ids[i].chain);
+	}
+	free(ctx->ids);
+	mbedtls_ssl_config_free(&ctx->anon_conf);
+	mbedtls_x509_crt_free(&ctx->ca);
+	mbedtls_ctr_drbg_free(&ctx->drbg);
+	mbedtls_entropy_free(&ctx->entropy);
+	free(ctx);
+}
+
+size_t mxtls_ctx_identity_count(const mxtls_ctx *ctx)
+{
+	return ctx ? ctx->nids : 0;
+}
+
+const mxtls_cert *mxtls_ctx_identity_leaf(const mxtls_ctx *ctx, size_t i)
+{
+	return ctx && i < ctx->nids ? &ctx->ids[i].leaf_view : NULL;
+}
+
+size_t mxtls_ctx_trust_count(const mxtls_ctx *ctx)
+{
+	return ctx ? ctx->nca : 0;
+}
+
+const struct mbedtls_ssl_config *mxtls_ctx_mbedtls_config(const mxtls_ctx *ctx, size_t i)
+{
+	if (ctx == NULL)
+		return NULL;
+	return i < ctx->nids ? &ctx->ids[i].conf : &ctx->anon_conf;
+}
+
+int mxtls_ctx_apply_mbedtls(const mxtls_ctx *ctx, size_t i, struct mbedtls_ssl_config *conf,
+			    mxtls_error *err)
+{
+	mx_err_clear(err);
+	if (ctx == NULL || conf == NULL) {
+		mx_err(err, MXTLS_ERR_USAGE, "ctx or conf is NULL");
+		return -1;
+	}
+	apply_policy(ctx, conf);
+	if (i < ctx->nids) {
+		struct mx_ctx_identity *id = (struct mx_ctx_identity *)(uintptr_t)&ctx->ids[i];
+		int ret = mbedtls_ssl_conf_own_cert(conf, &id->chain, &id->key);
+		if (ret != 0) {
+			mx_err(err, MXTLS_ERR_INTERNAL, "mbedTLS own certificate (-0x%04x)",
+			       (unsigned)-ret);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- PEM export ---- */
+
+struct pem_buf {
+	char *p;
+	size_t len, cap;
+};
+
+static int pem_append(struct pem_buf *b, const char *header, const char *footer,
+		      const uint8_t *der, size_t der_len)
+{
+	size_t need = der_len * 4 / 3 + der_len / 48 + 128, olen = 0;
+	int ret;
+
+	if (b->cap - b->len < need) {
+		size_t cap = (b->cap + need) * 2;
+		char *p = malloc(cap);
+		if (p == NULL)
+			return -1;
+		if (b->p) {
+			memcpy(p, b->p, b->len);
+			mx_freezero(b->p, b->cap);
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	ret = mbedtls_pem_write_buffer(header, footer, der, der_len, (unsigned char *)b->p + b->len,
+				       b->cap - b->len, &olen);
+	if (ret != 0)
+		return -1;
+	b->len += olen - 1; /* olen counts the NUL */
+	return 0;
+}
+
+#define CERT_BEGIN "-----BEGIN CERTIFICATE-----\n"
+#define CERT_END "-----END CERTIFICATE-----\n"
+
+int mxtls_ctx_export_identity_pem(const mxtls_ctx *ctx, size_t i, char **chain_pem,
+				  size_t *chain_len, char **key_pem, size_t *key_len,
+				  mxtls_error *err)
+{
+	struct pem_buf chain = {0}, key = {0};
+	const mbedtls_x509_crt *c;
+	size_t size = 32768;
+	int ret;
+
+	mx_err_clear(err);
+	if (ctx == NULL || i >= ctx->nids || !chain_pem || !chain_len || !key_pem || !key_len) {
+		mx_err(err, MXTLS_ERR_USAGE, "no identity %zu in the context", i);
+		return -1;
+	}
+	for (c = &ctx->ids[i].chain; c != NULL && c->raw.len > 0; c = c->next)
+		if (pem_append(&chain, CERT_BEGIN, CERT_END, c->raw.p, c->raw.len) != 0)
+			goto fail;
+	key.p = malloc(size);
+	if (key.p == NULL)
+		goto fail;
+	key.cap = size;
+	/* Writing reads the key only; the API is not const. */
+	ret = mbedtls_pk_write_key_pem((mbedtls_pk_context *)(uintptr_t)&ctx->ids[i].key,
+				       (unsigned char *)key.p, size);
+	if (ret != 0)
+		goto fail;
+	key.len = strlen(key.p);
+	/* Hand out an exact-size copy, so mxtls_free_secret(p, len) wipes all of it. */
+	*key_pem = malloc(key.len + 1);
+	if (*key_pem == NULL)
+		goto fail;
+	memcpy(*key_pem, key.p, key.len + 1);
+	mx_freezero(key.p, key.cap);
+	*chain_pem = chain.p;
+	*chain_len = chain.len;
+	*key_len = key.len;
+	return 0;
+fail:
+	mx_freezero(chain.p, chain.cap);
+	mx_freezero(key.p, key.cap);
+	mx_err(err, MXTLS_ERR_NOMEM, "cannot write PEM");
+	return -1;
+}
+
+int mxtls_ctx_export_trust_pem(const mxtls_ctx *ctx, char **pem, size_t *len, mxtls_error *err)
+{
+	struct pem_buf b = {0};
+	const mbedtls_x509_crt *c;
+
+	mx_err_clear(err);
+	if (ctx == NULL || pem == NULL || len == NULL) {
+		mx_err(err, MXTLS_ERR_USAGE, "ctx, pem or len is NULL");
+		return -1;
+	}
+	for (c = &ctx->ca; c != NULL && c->raw.len > 0; c = c->next) {
+		if (pem_append(&b, CERT_BEGIN, CERT_END, c->raw.p, c->raw.len) != 0) {
+			mx_freezero(b.p, b.cap);
+			mx_err(err, MXTLS_ERR_NOMEM, "cannot write PEM");
+			return -1;
+		}
+	}
+	*pem = b.p;
+	*len = b.len;
+	return 0;
+}
+
+void mxtls_free_secret(void *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	/* The buffer may be larger than len (capacity): wipe what we know plus the NUL. */
+	mx_wipe(p, len + 1);
+	free(p);
+}

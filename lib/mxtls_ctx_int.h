@@ -1,0 +1,54 @@
+/* Internal shapes of a configuration and of a built client context. */
+#ifndef MXTLS_CTX_INT_H
+#define MXTLS_CTX_INT_H
+
+#include <stdatomic.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#include "mxtls_pkcs12_int.h"
+
+/* An identity as a configuration keeps it: copies of DER, the key wiped on free. */
+struct mx_cfg_identity {
+	uint8_t **certs; /* leaf first, then its chain */
+	size_t *cert_lens;
+	size_t ncerts;
+	uint8_t *key_der; /* PKCS#1/SEC1 or PKCS#8 DER as mbedTLS writes it */
+	size_t key_len;
+};
+
+struct mxtls_config {
+	struct mx_cfg_identity *ids;
+	size_t nids;
+	uint8_t **cas; /* DER of added authorities */
+	size_t *ca_lens;
+	size_t ncas;
+	int system_roots;
+	int min_version, max_version;
+};
+
+/* An identity ready for handshakes. */
+struct mx_ctx_identity {
+	mbedtls_x509_crt chain; /* leaf, then issuers */
+	mbedtls_pk_context key;
+	mxtls_cert leaf_view;
+	mbedtls_ssl_config conf;
+};
+
+struct mxtls_ctx {
+	atomic_int refs;
+	mbedtls_entropy_context entropy;
+	mbedtls_ctr_drbg_context drbg; /* locked by mbedTLS itself (MBEDTLS_THREADING_C) */
+	mbedtls_x509_crt ca;           /* system roots + added authorities */
+	size_t nca;
+	struct mx_ctx_identity *ids;
+	size_t nids;
+	mbedtls_ssl_config anon_conf; /* no client certificate */
+	int min_version, max_version;
+};
+
+#endif

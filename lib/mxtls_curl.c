@@ -1,0 +1,337 @@
+/*
+ * The libcurl hand-off (see include/mxtls/mxtls_curl.h). Per context and
+ * identity it keeps one state: a curl share for TLS sessions, and for the
+ * blob path the PEM material and a CA file. Easy handles point at a state
+ * through a small registry, which holds the context references.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mxtls/mxtls_curl.h"
+
+struct state {
+	mxtls_ctx *ctx;
+	size_t identity;
+	int refs; /* easy handles bound to it; under registry_lock */
+	CURLSH *share;
+	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+	char *ca_file; /* blob path: the context's authorities, written once */
+	char *tmpdir;
+	struct state *next;
+};
+
+struct binding {
+	CURL *easy;
+	struct state *st;
+	struct binding *next;
+};
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct state *states;
+static struct binding *bindings;
+
+static int set_err(mxtls_error *err, int code, const char *msg, const char *detail)
+{
+	if (err != NULL) {
+		err->code = code;
+		snprintf(err->message, sizeof(err->message), "%s%s%s", msg, detail ? ": " : "",
+			 detail ? detail : "");
+	}
+	return -1;
+}
+
+/* ---- mode ---- */
+
+static const char *backend(void)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	return v && v->ssl_version ? v->ssl_version : "";
+}
+
+int mxtls_curl_mode_get(void)
+{
+	char want[48];
+
+	/* Same mbedTLS version means the same shared library in this process. */
+	snprintf(want, sizeof(want), "mbedTLS/%s", mxtls_mbedtls_version());
+	return strcmp(backend(), want) == 0 ? MXTLS_CURL_MBEDTLS : MXTLS_CURL_BLOB;
+}
+
+static char mode_name[160];
+static pthread_once_t mode_once = PTHREAD_ONCE_INIT;
+
+static void mode_name_init(void)
+{
+	snprintf(mode_name, sizeof(mode_name), "%s (libcurl %s, %s)",
+		 mxtls_curl_mode_get() == MXTLS_CURL_MBEDTLS ? "mbedtls" : "blob",
+		 curl_version_info(CURLVERSION_NOW)->version, backend());
+}
+
+const char *mxtls_curl_mode_name(void)
+{
+	pthread_once(&mode_once, mode_name_init);
+	return mode_name;
+}
+
+/* ---- the share ---- */
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *userp)
+{
+	struct state *st = userp;
+	(void)h;
+	(void)access;
+	if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_lock(&st->locks[data]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *userp)
+{
+	struct state *st = userp;
+	(void)h;
+	if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
+		pthread_mutex_unlock(&st->locks[data]);
+}
+
+/* ---- mbedTLS path: install the parsed material on each new connection ---- */
+
+static CURLcode ssl_ctx_cb(CURL *easy, void *ssl_ctx, void *userp)
+{
+	struct state *st = userp;
+	mxtls_error err;
+
+	(void)easy;
+	/* ssl_ctx is curl's mbedtls_ssl_config for this connection (CURLOPT_SSL_CTX_FUNCTION). */
+	if (mxtls_ctx_apply_mbedtls(st->ctx, st->identity, ssl_ctx, &err) != 0)
+		return CURLE_SSL_CERTPROBLEM;
+	return CURLE_OK;
+}
+
+/* ---- blob path: the CA file ---- */
+
+static int write_ca_file(struct state *st, mxtls_error *err)
+{
+	char tmpl[] = "/tmp/mxtls-ca-XXXXXX";
+	char *pem = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ok;
+
+	if (mxtls_ctx_export_trust_pem(st->ctx, &pem, &len, err) != 0)
+		return -1;
+	if (mkdtemp(tmpl) == NULL) {
+		mxtls_free_secret(pem, len);
+		return set_err(err, MXTLS_ERR_IO, "cannot create a directory for the CA file", tmpl);
+	}
+	st->tmpdir = strdup(tmpl);
+	st->ca_file = malloc(strlen(tmpl) + 16);
+	if (st->tmpdir == NULL || st->ca_file == NULL) {
+		mxtls_free_secret(pem, len);
+		return set_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
+	}
+	sprintf(st->ca_file, "%s/ca.pem", tmpl);
+	f = fopen(st->ca_file, "wb");
+	ok = f != NULL && fwrite(pem, 1, len, f) == len;
+	if (f != NULL && fclose(f) != 0)
+		ok = 0;
+	mxtls_free_secret(pem, len);
+	if (!ok)
+		return set_err(err, MXTLS_ERR_IO, "cannot write the CA file", st->ca_file);
+	return 0;
+}
+
+static void state_free(struct state *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	if (st->share)
+		curl_share_cleanup(st->share);
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&st->locks[i]);
+	if (st->ca_file) {
+		unlink(st->ca_file);
+		free(st->ca_file);
+	}
+	if (st->tmpdir) {
+		rmdir(st->tmpdir);
+		free(st->tmpdir);
+	}
+	mxtls_ctx_free(st->ctx);
+	free(st);
+}
+
+/* Under registry_lock. */
+static struct state *state_get(mxtls_ctx *ctx, size_t identity, mxtls_error *err)
+{
+	struct state *st;
+	int i;
+
+	for (st = states; st; st = st->next)
+		if (st->ctx == ctx && st->identity == identity)
+			return st;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		set_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
+		return NULL;
+	}
+	st->ctx = mxtls_ctx_ref(ctx);
+	st->identity = identity;
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&st->locks[i], NULL);
+	st->share = curl_share_init();
+	if (st->share == NULL ||
+	    curl_share_setopt(st->share, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
+	    curl_share_setopt(st->share, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
+	    curl_share_setopt(st->share, CURLSHOPT_USERDATA, st) != CURLSHE_OK ||
+	    curl_share_setopt(st->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) !=
+		    CURLSHE_OK) {
+		state_free(st);
+		set_err(err, MXTLS_ERR_INTERNAL, "cannot create a curl share", NULL);
+		return NULL;
+	}
+	if (mxtls_curl_mode_get() == MXTLS_CURL_BLOB && write_ca_file(st, err) != 0) {
+		state_free(st);
+		return NULL;
+	}
+	st->next = states;
+	states = st;
+	return st;
+}
+
+/* Under registry_lock: drop one easy handle's hold; the last one frees the state. */
+static void state_put(struct state *st)
+{
+	struct state **pp;
+
+	if (--st->refs > 0)
+		return;
+	for (pp = &states; *pp; pp = &(*pp)->next) {
+		if (*pp == st) {
+			*pp = st->next;
+			break;
+		}
+	}
+	state_free(st);
+}
+
+#define SETOPT(h, o, v)                                                                            \
+	do {                                                                                       \
+		if (rc == CURLE_OK)                                                                \
+			rc = curl_easy_setopt((h), (o), (v));                                      \
+	} while (0)
+
+static int configure_easy(CURL *easy, struct state *st, mxtls_error *err)
+{
+	CURLcode rc = CURLE_OK;
+	char *chain = NULL, *key = NULL;
+	size_t chain_len = 0, key_len = 0;
+	struct curl_blob blob;
+
+	SETOPT(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	SETOPT(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	SETOPT(easy, CURLOPT_SSLVERSION, (long)(CURL_SSLVERSION_TLSv1_2 | CURL_SSLVERSION_MAX_DEFAULT));
+	SETOPT(easy, CURLOPT_SHARE, st->share);
+	/* Nothing of curl's own: no default CA file or directory, no certificate or key file. */
+	SETOPT(easy, CURLOPT_CAPATH, NULL);
+	SETOPT(easy, CURLOPT_SSLCERT, NULL);
+	SETOPT(easy, CURLOPT_SSLKEY, NULL);
+	if (mxtls_curl_mode_get() == MXTLS_CURL_MBEDTLS) {
+		SETOPT(easy, CURLOPT_CAINFO, NULL);
+		SETOPT(easy, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
+		SETOPT(easy, CURLOPT_SSL_CTX_DATA, st);
+	} else {
+		SETOPT(easy, CURLOPT_CAINFO, st->ca_file);
+		if (rc == CURLE_OK && st->identity < mxtls_ctx_identity_count(st->ctx)) {
+			if (mxtls_ctx_export_identity_pem(st->ctx, st->identity, &chain, &chain_len,
+							  &key, &key_len, err) != 0)
+				return -1;
+			blob = (struct curl_blob){chain, chain_len, CURL_BLOB_COPY};
+			SETOPT(easy, CURLOPT_SSLCERT_BLOB, &blob);
+			SETOPT(easy, CURLOPT_SSLCERTTYPE, "PEM");
+			blob = (struct curl_blob){key, key_len, CURL_BLOB_COPY};
+			SETOPT(easy, CURLOPT_SSLKEY_BLOB, &blob);
+			SETOPT(easy, CURLOPT_SSLKEYTYPE, "PEM");
+			/* curl keeps its own copy; ours is wiped at once. */
+			mxtls_free_secret(key, key_len);
+			mxtls_free_secret(chain, chain_len);
+		}
+	}
+	if (rc != CURLE_OK)
+		return set_err(err, MXTLS_ERR_INTERNAL, "curl_easy_setopt failed",
+			       curl_easy_strerror(rc));
+	return 0;
+}
+
+int mxtls_curl_setup(CURL *easy, mxtls_ctx *ctx, size_t identity, mxtls_error *err)
+{
+	struct binding *b;
+	struct state *st, *old = NULL;
+	int ret;
+
+	if (err) {
+		err->code = MXTLS_OK;
+		err->message[0] = '\0';
+	}
+	if (easy == NULL || ctx == NULL)
+		return set_err(err, MXTLS_ERR_USAGE, "easy handle or context is NULL", NULL);
+	pthread_mutex_lock(&registry_lock);
+	st = state_get(ctx, identity, err);
+	if (st == NULL) {
+		pthread_mutex_unlock(&registry_lock);
+		return -1;
+	}
+	for (b = bindings; b && b->easy != easy; b = b->next)
+		;
+	if (b == NULL) {
+		b = calloc(1, sizeof(*b));
+		if (b == NULL) {
+			if (st->refs == 0) { /* made just now for this call: undo */
+				st->refs = 1;
+				state_put(st);
+			}
+			pthread_mutex_unlock(&registry_lock);
+			return set_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
+		}
+		b->easy = easy;
+		b->next = bindings;
+		bindings = b;
+	} else {
+		old = b->st;
+	}
+	if (old != st) {
+		st->refs++;
+		b->st = st;
+	}
+	ret = configure_easy(easy, st, err);
+	if (old != NULL && old != st)
+		state_put(old);
+	pthread_mutex_unlock(&registry_lock);
+	return ret;
+}
+
+void mxtls_curl_release(CURL *easy)
+{
+	struct binding **pp, *b;
+
+	if (easy == NULL)
+		return;
+	pthread_mutex_lock(&registry_lock);
+	for (pp = &bindings; *pp; pp = &(*pp)->next) {
+		if ((*pp)->easy == easy) {
+			b = *pp;
+			*pp = b->next;
+			/* Detach the share first: curl refuses to free a share in use. */
+			curl_easy_setopt(easy, CURLOPT_SHARE, NULL);
+			curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, NULL);
+			curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, NULL);
+			state_put(b->st);
+			free(b);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&registry_lock);
+}

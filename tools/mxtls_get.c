@@ -1,0 +1,225 @@
+/* `mxtls get URL`: one HTTPS request through libcurl with a libmxtls identity and trust. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mxtls/mxtls.h"
+#include "mxtls/mxtls_curl.h"
+#include "mxtls_cli.h"
+
+struct get_opts {
+	const char *url, *identity;
+	const char **authorities;
+	size_t nauth;
+	int system_roots, verbose;
+	struct cli_password pw;
+};
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: mxtls get [--identity FILE [--password-file F | --password-env VAR | --password PW]]\n"
+		"                 [--authorities FILE]... [--no-system-roots] [-v] URL\n");
+}
+
+static int contains(const char *data, size_t size, const char *word)
+{
+	size_t n = strlen(word), i;
+
+	for (i = 0; i + n <= size; i++)
+		if (memcmp(data + i, word, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* In -v mode, curl's own lines about the TLS handshake go to stderr. */
+static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *userp)
+{
+	(void)h;
+	(void)userp;
+	if (type == CURLINFO_TEXT &&
+	    (contains(data, size, "SSL") || contains(data, size, "TLS") ||
+	     contains(data, size, "Connected to") || contains(data, size, "session")))
+		fprintf(stderr, "* %.*s", (int)size, data);
+	return 0;
+}
+
+static void print_identity(const mxtls_ctx *ctx)
+{
+	char subject[512], issuer[512];
+	const mxtls_cert *leaf = mxtls_ctx_identity_leaf(ctx, 0);
+
+	if (leaf == NULL) {
+		fprintf(stderr, "* identity: none (no client certificate)\n");
+		return;
+	}
+	mxtls_cert_subject(leaf, subject, sizeof(subject));
+	mxtls_cert_issuer(leaf, issuer, sizeof(issuer));
+	fprintf(stderr, "* identity presented: %s (issuer %s)\n", subject, issuer);
+}
+
+static void print_server_chain(CURL *h)
+{
+	struct curl_certinfo *ci = NULL;
+	struct curl_slist *s;
+	int i;
+
+	if (curl_easy_getinfo(h, CURLINFO_CERTINFO, &ci) != CURLE_OK || ci == NULL ||
+	    ci->num_of_certs == 0) {
+		fprintf(stderr, "* server chain: (not reported by this libcurl)\n");
+		return;
+	}
+	fprintf(stderr, "* verified server chain:\n");
+	for (i = 0; i < ci->num_of_certs; i++)
+		for (s = ci->certinfo[i]; s; s = s->next)
+			if (strncmp(s->data, "Subject:", 8) == 0 || strncmp(s->data, "Issuer:", 7) == 0)
+				fprintf(stderr, "*   %d %s\n", i, s->data);
+}
+
+static mxtls_ctx *build_ctx(struct get_opts *o)
+{
+	mxtls_config *cfg = mxtls_config_new();
+	mxtls_ctx *ctx = NULL;
+	mxtls_error err;
+	size_t i;
+
+	if (cfg == NULL)
+		return NULL;
+	mxtls_config_set_system_roots(cfg, o->system_roots);
+	if (o->identity) {
+		mxtls_pkcs12 *p = mxtls_pkcs12_load_file(o->identity, o->pw.given ? o->pw.value : NULL,
+							 0, &err);
+		if (p == NULL) {
+			fprintf(stderr, "mxtls get: identity: %s (%s)\n", err.message,
+				mxtls_error_name(err.code));
+			goto out;
+		}
+		if (mxtls_config_add_identity(cfg, p, 0, &err) != 0) {
+			mxtls_pkcs12_free(p);
+			fprintf(stderr, "mxtls get: %s\n", err.message);
+			goto out;
+		}
+		mxtls_pkcs12_free(p);
+	}
+	for (i = 0; i < o->nauth; i++) {
+		mxtls_trust *t = mxtls_trust_load_file(o->authorities[i], &err);
+		if (t == NULL) {
+			fprintf(stderr, "mxtls get: authorities: %s (%s)\n", err.message,
+				mxtls_error_name(err.code));
+			goto out;
+		}
+		mxtls_config_add_trust(cfg, t, &err);
+		mxtls_trust_free(t);
+	}
+	ctx = mxtls_ctx_new(cfg, &err);
+	if (ctx == NULL)
+		fprintf(stderr, "mxtls get: %s (%s)\n", err.message, mxtls_error_name(err.code));
+out:
+	mxtls_config_free(cfg);
+	return ctx;
+}
+
+int cmd_get(int argc, char **argv)
+{
+	struct get_opts o = {.system_roots = 1};
+	char errbuf[CURL_ERROR_SIZE] = "";
+	mxtls_ctx *ctx = NULL;
+	mxtls_error err;
+	CURL *h = NULL;
+	CURLcode rc;
+	long status = 0;
+	int i, ret, exit_code = EXIT_BAD_INPUT;
+
+	o.authorities = calloc((size_t)argc, sizeof(*o.authorities));
+	if (o.authorities == NULL)
+		return EXIT_BAD_INPUT;
+	for (i = 1; i < argc; i++) {
+		ret = cli_password_option(argc, argv, &i, &o.pw);
+		if (ret < 0)
+			goto usage;
+		if (ret == 1)
+			continue;
+		if (strcmp(argv[i], "--identity") == 0 && i + 1 < argc) {
+			o.identity = argv[++i];
+		} else if (strcmp(argv[i], "--authorities") == 0 && i + 1 < argc) {
+			o.authorities[o.nauth++] = argv[++i];
+		} else if (strcmp(argv[i], "--no-system-roots") == 0) {
+			o.system_roots = 0;
+		} else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+			o.verbose = 1;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "mxtls get: unknown or incomplete option %s\n", argv[i]);
+			goto usage;
+		} else if (o.url == NULL) {
+			o.url = argv[i];
+		} else {
+			fprintf(stderr, "mxtls get: one URL only\n");
+			goto usage;
+		}
+	}
+	if (o.url == NULL) {
+		fprintf(stderr, "mxtls get: URL is missing\n");
+		goto usage;
+	}
+	if (strncmp(o.url, "https://", 8) != 0) {
+		fprintf(stderr, "mxtls get: only https:// URLs (the point is TLS)\n");
+		goto usage;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	ctx = build_ctx(&o);
+	cli_password_free(&o.pw);
+	if (ctx == NULL)
+		goto out;
+	h = curl_easy_init();
+	if (h == NULL || mxtls_curl_setup(h, ctx, 0, &err) != 0) {
+		fprintf(stderr, "mxtls get: %s\n", h ? err.message : "curl_easy_init failed");
+		goto out;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, o.url);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "mxtls/" MXTLS_VERSION_STRING);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	if (o.verbose) {
+		fprintf(stderr, "* libmxtls %s on mbedTLS %s; curl hand-off: %s\n", mxtls_version(),
+			mxtls_mbedtls_version(), mxtls_curl_mode_name());
+		fprintf(stderr, "* trusted authorities: %zu%s\n", mxtls_ctx_trust_count(ctx),
+			o.system_roots ? " (system roots + added)" : " (added only)");
+		print_identity(ctx);
+		curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
+		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
+	}
+	rc = curl_easy_perform(h);
+	if (rc != CURLE_OK) {
+		fprintf(stderr, "mxtls get: %s: %s\n", curl_easy_strerror(rc),
+			errbuf[0] ? errbuf : "(no detail)");
+		exit_code = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
+				    rc == CURLE_SSL_CERTPROBLEM
+			    ? 3
+			    : 4;
+		goto out;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	if (o.verbose)
+		print_server_chain(h);
+	if (status < 200 || status > 299) {
+		fprintf(stderr, "mxtls get: HTTP status %ld\n", status);
+		exit_code = 5;
+		goto out;
+	}
+	exit_code = 0;
+out:
+	if (h) {
+		mxtls_curl_release(h);
+		curl_easy_cleanup(h);
+	}
+	mxtls_ctx_free(ctx);
+	free(o.authorities);
+	curl_global_cleanup();
+	return exit_code;
+usage:
+	cli_password_free(&o.pw);
+	free(o.authorities);
+	usage();
+	return EXIT_USAGE;
+}
