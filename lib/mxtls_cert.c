@@ -1,5 +1,6 @@
 /* Read-only views of one X.509 certificate. */
 #define MBEDTLS_ALLOW_PRIVATE_ACCESS /* ca_istrue has no accessor in mbedTLS 3.6 */
+#include <stdlib.h>
 #include <string.h>
 
 #include "mxtls_pkcs12_int.h"
@@ -18,16 +19,26 @@ const uint8_t *mxtls_cert_der(const mxtls_cert *c, size_t *len)
 
 static int dn(const mbedtls_x509_name *name, char *buf, size_t size)
 {
+	static const char unprintable[] = "(unprintable name)";
+	char *big;
 	int n;
 
 	if (buf == NULL || size == 0)
 		return -1;
 	n = mbedtls_x509_dn_gets(buf, size, name);
-	if (n < 0) {
-		buf[0] = '\0';
+	if (n >= 0)
+		return n;
+	buf[0] = '\0';
+	/* mbedTLS also fails on names it will not print at any size: tell the two apart. */
+	big = malloc(65536);
+	if (big == NULL)
 		return -1;
-	}
-	return n;
+	n = mbedtls_x509_dn_gets(big, 65536, name);
+	free(big);
+	if (n >= 0 || size < sizeof(unprintable))
+		return -1; /* too small: the caller can retry */
+	memcpy(buf, unprintable, sizeof(unprintable));
+	return (int)sizeof(unprintable) - 1;
 }
 
 int mxtls_cert_subject(const mxtls_cert *c, char *buf, size_t size)

@@ -26,6 +26,21 @@ static const uint16_t groups[] = {
 	MBEDTLS_SSL_IANA_TLS_GROUP_NONE,
 };
 
+/*
+ * Signature schemes, PKCS#1 v1.5 before PSS: mbedTLS 3.6.6's TLS 1.2 client
+ * rejects an RSA-PSS ServerKeyExchange it offered itself (upstream fix
+ * Mbed-TLS/mbedtls#10674, not in a 3.6 release yet), and a TLS 1.2 server
+ * that follows the client's order then picks PKCS#1. TLS 1.3 only allows PSS
+ * for RSA, so it is unaffected.
+ */
+static const uint16_t sig_algs[] = {
+	MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256, MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+	MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512, MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
+	MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,       MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
+	MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA256,    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA384,
+	MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA512,    MBEDTLS_TLS1_3_SIG_NONE,
+};
+
 const char *mxtls_mbedtls_version(void)
 {
 	static char v[16];
@@ -50,6 +65,7 @@ static void apply_policy(const mxtls_ctx *ctx, mbedtls_ssl_config *conf)
 	mbedtls_ssl_conf_max_tls_version(conf, wire_version(ctx->max_version));
 	mbedtls_ssl_conf_cert_profile(conf, &mbedtls_x509_crt_profile_default);
 	mbedtls_ssl_conf_groups(conf, groups);
+	mbedtls_ssl_conf_sig_algs(conf, sig_algs);
 #if defined(MBEDTLS_SSL_RENEGOTIATION)
 	mbedtls_ssl_conf_renegotiation(conf, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
 #endif
@@ -240,6 +256,14 @@ const mxtls_cert *mxtls_ctx_identity_leaf(const mxtls_ctx *ctx, size_t i)
 size_t mxtls_ctx_trust_count(const mxtls_ctx *ctx)
 {
 	return ctx ? ctx->nca : 0;
+}
+
+void mxtls_ctx_tls_versions(const mxtls_ctx *ctx, int *min, int *max)
+{
+	if (min)
+		*min = ctx ? ctx->min_version : 0;
+	if (max)
+		*max = ctx ? ctx->max_version : 0;
 }
 
 const struct mbedtls_ssl_config *mxtls_ctx_mbedtls_config(const mxtls_ctx *ctx, size_t i)

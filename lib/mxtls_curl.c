@@ -111,9 +111,29 @@ static CURLcode ssl_ctx_cb(CURL *easy, void *ssl_ctx, void *userp)
 
 /* ---- blob path: the CA file ---- */
 
+/*
+ * A private, empty directory per context and identity. Its path is part of
+ * what curl compares before it reuses a connection or resumes a session (the
+ * CA path), so it keeps each identity's connections and sessions apart. On
+ * the mbedTLS path it is curl's CA directory: empty, so curl parses nothing.
+ */
+static int make_dir(struct state *st, mxtls_error *err)
+{
+	char tmpl[] = "/tmp/mxtls-XXXXXX";
+
+	if (mkdtemp(tmpl) == NULL)
+		return set_err(err, MXTLS_ERR_IO, "cannot create a private directory", tmpl);
+	st->tmpdir = strdup(tmpl);
+	if (st->tmpdir == NULL) {
+		rmdir(tmpl);
+		return set_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
+	}
+	return 0;
+}
+
+/* Blob path: the context's authorities in one file, which curl caches (CURLOPT_CA_CACHE_TIMEOUT). */
 static int write_ca_file(struct state *st, mxtls_error *err)
 {
-	char tmpl[] = "/tmp/mxtls-ca-XXXXXX";
 	char *pem = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -121,17 +141,12 @@ static int write_ca_file(struct state *st, mxtls_error *err)
 
 	if (mxtls_ctx_export_trust_pem(st->ctx, &pem, &len, err) != 0)
 		return -1;
-	if (mkdtemp(tmpl) == NULL) {
-		mxtls_free_secret(pem, len);
-		return set_err(err, MXTLS_ERR_IO, "cannot create a directory for the CA file", tmpl);
-	}
-	st->tmpdir = strdup(tmpl);
-	st->ca_file = malloc(strlen(tmpl) + 16);
-	if (st->tmpdir == NULL || st->ca_file == NULL) {
+	st->ca_file = malloc(strlen(st->tmpdir) + 16);
+	if (st->ca_file == NULL) {
 		mxtls_free_secret(pem, len);
 		return set_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
 	}
-	sprintf(st->ca_file, "%s/ca.pem", tmpl);
+	sprintf(st->ca_file, "%s/ca.pem", st->tmpdir);
 	f = fopen(st->ca_file, "wb");
 	ok = f != NULL && fwrite(pem, 1, len, f) == len;
 	if (f != NULL && fclose(f) != 0)
@@ -193,7 +208,8 @@ static struct state *state_get(mxtls_ctx *ctx, size_t identity, mxtls_error *err
 		set_err(err, MXTLS_ERR_INTERNAL, "cannot create a curl share", NULL);
 		return NULL;
 	}
-	if (mxtls_curl_mode_get() == MXTLS_CURL_BLOB && write_ca_file(st, err) != 0) {
+	if (make_dir(st, err) != 0 ||
+	    (mxtls_curl_mode_get() == MXTLS_CURL_BLOB && write_ca_file(st, err) != 0)) {
 		state_free(st);
 		return NULL;
 	}
@@ -231,20 +247,27 @@ static int configure_easy(CURL *easy, struct state *st, mxtls_error *err)
 	size_t chain_len = 0, key_len = 0;
 	struct curl_blob blob;
 
+	int min, max;
+
+	mxtls_ctx_tls_versions(st->ctx, &min, &max);
 	SETOPT(easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	SETOPT(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-	SETOPT(easy, CURLOPT_SSLVERSION, (long)(CURL_SSLVERSION_TLSv1_2 | CURL_SSLVERSION_MAX_DEFAULT));
+	SETOPT(easy, CURLOPT_SSLVERSION,
+	       (long)((min == MXTLS_TLS_1_3 ? CURL_SSLVERSION_TLSv1_3 : CURL_SSLVERSION_TLSv1_2) |
+		      (max == MXTLS_TLS_1_2 ? CURL_SSLVERSION_MAX_TLSv1_2 : CURL_SSLVERSION_MAX_TLSv1_3)));
 	SETOPT(easy, CURLOPT_SHARE, st->share);
-	/* Nothing of curl's own: no default CA file or directory, no certificate or key file. */
-	SETOPT(easy, CURLOPT_CAPATH, NULL);
+	/* Nothing of curl's own: no default CA file, no certificate or key file. */
 	SETOPT(easy, CURLOPT_SSLCERT, NULL);
 	SETOPT(easy, CURLOPT_SSLKEY, NULL);
 	if (mxtls_curl_mode_get() == MXTLS_CURL_MBEDTLS) {
 		SETOPT(easy, CURLOPT_CAINFO, NULL);
+		SETOPT(easy, CURLOPT_CAPATH, st->tmpdir);
 		SETOPT(easy, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
 		SETOPT(easy, CURLOPT_SSL_CTX_DATA, st);
 	} else {
+		SETOPT(easy, CURLOPT_CAPATH, NULL);
 		SETOPT(easy, CURLOPT_CAINFO, st->ca_file);
+		SETOPT(easy, CURLOPT_SSL_CTX_FUNCTION, NULL);
 		if (rc == CURLE_OK && st->identity < mxtls_ctx_identity_count(st->ctx)) {
 			if (mxtls_ctx_export_identity_pem(st->ctx, st->identity, &chain, &chain_len,
 							  &key, &key_len, err) != 0)

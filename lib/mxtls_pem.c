@@ -104,7 +104,7 @@ static int next_line(struct lines *it, struct line *l)
  * line must not silently hide a certificate.
  */
 static enum boundary boundary(const struct line *l, const char *kw, const uint8_t **label,
-			      size_t *label_len)
+                              size_t *label_len)
 {
 	const uint8_t *p = l->p;
 	const uint8_t *q;
@@ -176,7 +176,7 @@ static int deliver(struct scan *s, const uint8_t *der, size_t len, size_t line)
 }
 
 /* Skip a non-certificate block: up to its END, or to the next BEGIN (left for the caller). */
-static int skip_block(struct scan *s, struct lines *it)
+static void skip_block(struct scan *s, struct lines *it)
 {
 	struct lines save = *it;
 	struct line l;
@@ -189,18 +189,17 @@ static int skip_block(struct scan *s, struct lines *it)
 	while (next_line(it, &l)) {
 		if (boundary(&l, "BEGIN ", &label, &label_len) != NOT_BOUNDARY) {
 			*it = save;
-			return 0;
+			return;
 		}
 		if (boundary(&l, "END ", &label, &label_len) != NOT_BOUNDARY)
-			return 0;
+			return;
 		save = *it;
 	}
-	return 0;
 }
 
 /* Read one certificate block whose BEGIN line (begin) was just read, and hand it over. */
 static int cert_block(struct scan *s, struct lines *it, const struct line *begin,
-		      const uint8_t *label, size_t label_len)
+                      const uint8_t *label, size_t label_len)
 {
 	int trusted = label_is(label, label_len, "TRUSTED CERTIFICATE");
 	const uint8_t *end_label;
@@ -210,15 +209,17 @@ static int cert_block(struct scan *s, struct lines *it, const struct line *begin
 	enum boundary b;
 
 	for (;;) {
-		if (!next_line(it, &l) || boundary(&l, "BEGIN ", &end_label, &end_label_len) !=
-						  NOT_BOUNDARY)
-			return mx_err(s->err, MXTLS_ERR_CORRUPT, "line %zu%s: BEGIN %.*s without END",
-				      begin->no, s->where, (int)label_len, (const char *)label);
+		if (!next_line(it, &l) ||
+		    boundary(&l, "BEGIN ", &end_label, &end_label_len) != NOT_BOUNDARY)
+			return mx_err(s->err, MXTLS_ERR_CORRUPT,
+			              "line %zu%s: BEGIN %.*s without END", begin->no, s->where,
+			              (int)label_len, (const char *)label);
 		b = boundary(&l, "END ", &end_label, &end_label_len);
 		if (b == MALFORMED)
-			return mx_err(s->err, MXTLS_ERR_CORRUPT,
-				      "line %zu%s: malformed END line (line %zu) in certificate block",
-				      begin->no, s->where, l.no);
+			return mx_err(
+			    s->err, MXTLS_ERR_CORRUPT,
+			    "line %zu%s: malformed END line (line %zu) in certificate block",
+			    begin->no, s->where, l.no);
 		if (b == BOUNDARY)
 			break;
 		for (p = l.p; p < l.end; p++) {
@@ -226,26 +227,27 @@ static int cert_block(struct scan *s, struct lines *it, const struct line *begin
 				continue;
 			if (!is_b64(*p))
 				return mx_err(s->err, MXTLS_ERR_CORRUPT,
-					      "line %zu%s: invalid base64 in certificate block "
-					      "(byte 0x%02x on line %zu)",
-					      begin->no, s->where, *p, l.no);
+				              "line %zu%s: invalid base64 in certificate block "
+				              "(byte 0x%02x on line %zu)",
+				              begin->no, s->where, *p, l.no);
 			s->b64[n++] = *p; /* n < input length: b64 is that big */
 		}
 	}
 	if (end_label_len != label_len || memcmp(end_label, label, label_len) != 0)
 		return mx_err(s->err, MXTLS_ERR_CORRUPT, "line %zu%s: BEGIN %.*s ended by END %.*s",
-			      begin->no, s->where, (int)label_len, (const char *)label,
-			      (int)end_label_len, (const char *)end_label);
+		              begin->no, s->where, (int)label_len, (const char *)label,
+		              (int)end_label_len, (const char *)end_label);
 
 	/* mbedTLS checks the padding and the length; all blanks are already gone. */
 	if (mbedtls_base64_decode(s->der, s->der_size, &der_len, s->b64, n) != 0)
 		return mx_err(s->err, MXTLS_ERR_CORRUPT,
-			      "line %zu%s: invalid base64 in certificate block", begin->no, s->where);
+		              "line %zu%s: invalid base64 in certificate block", begin->no,
+		              s->where);
 	cert_len = block_cert(s->der, der_len, trusted);
 	if (cert_len == 0)
 		return mx_err(s->err, MXTLS_ERR_CORRUPT,
-			      "line %zu%s: certificate block is not one complete DER SEQUENCE",
-			      begin->no, s->where);
+		              "line %zu%s: certificate block is not one complete DER SEQUENCE",
+		              begin->no, s->where);
 	return deliver(s, s->der, cert_len, begin->no);
 }
 
@@ -275,13 +277,14 @@ static int read_pem(const uint8_t *text, size_t len, struct scan *s)
 
 	if (count_cert_blocks(text, len) > MX_PEM_MAX_CERTS)
 		return mx_err(s->err, MXTLS_ERR_LIMIT_EXCEEDED,
-			      "the bundle holds more than %u certificates", MX_PEM_MAX_CERTS);
+		              "the bundle holds more than %u certificates", MX_PEM_MAX_CERTS);
 	/* A block's base64 is shorter than the text, and decodes to 3/4 of its length. */
 	s->b64 = malloc(len);
 	s->der_size = len / 4 * 3 + 3;
 	s->der = malloc(s->der_size);
 	if (s->b64 == NULL || s->der == NULL) {
-		ret = mx_err(s->err, MXTLS_ERR_NOMEM, "out of memory reading %zu bytes of PEM", len);
+		ret =
+		    mx_err(s->err, MXTLS_ERR_NOMEM, "out of memory reading %zu bytes of PEM", len);
 		goto out;
 	}
 	lines_init(&it, text, len);
@@ -290,8 +293,8 @@ static int read_pem(const uint8_t *text, size_t len, struct scan *s)
 		case NOT_BOUNDARY:
 			continue; /* text around blocks: comments, openssl -text output */
 		case MALFORMED:
-			ret = mx_err(s->err, MXTLS_ERR_CORRUPT, "line %zu%s: malformed PEM BEGIN line",
-				     l.no, s->where);
+			ret = mx_err(s->err, MXTLS_ERR_CORRUPT,
+			             "line %zu%s: malformed PEM BEGIN line", l.no, s->where);
 			goto out;
 		case BOUNDARY:
 			break;
@@ -300,7 +303,7 @@ static int read_pem(const uint8_t *text, size_t len, struct scan *s)
 			ret = cert_block(s, &it, &l, label, label_len);
 			ncerts++;
 		} else {
-			ret = skip_block(s, &it);
+			skip_block(s, &it);
 		}
 		if (ret < 0)
 			goto out;
@@ -308,8 +311,8 @@ static int read_pem(const uint8_t *text, size_t len, struct scan *s)
 	if (ncerts == 0) {
 		if (s->nskipped > 0)
 			ret = mx_err(s->err, MXTLS_ERR_EMPTY,
-				     "no certificate found (%zu other PEM block%s skipped)", s->nskipped,
-				     s->nskipped == 1 ? "" : "s");
+			             "no certificate found (%zu other PEM block%s skipped)",
+			             s->nskipped, s->nskipped == 1 ? "" : "s");
 		else
 			ret = mx_err(s->err, MXTLS_ERR_EMPTY, "no certificate found");
 	}
@@ -355,22 +358,21 @@ static int read_base64(const uint8_t *text, size_t len, struct scan *s)
 	}
 	if (mbedtls_base64_decode(dec, dec_size, &dec_len, b64, n) != 0) {
 		ret = mx_err(s->err, MXTLS_ERR_CORRUPT,
-			     "neither PEM nor base64 of PEM (not valid base64 either)");
+		             "neither PEM nor base64 of PEM (not valid base64 either)");
 		goto out;
 	}
-	if (contains(dec, dec_len, "-----BEGIN CERTIFICATE") ||
-	    contains(dec, dec_len, "-----BEGIN TRUSTED CERTIFICATE") ||
-	    contains(dec, dec_len, "-----BEGIN X509 CERTIFICATE")) {
+	/* Any PEM, not only certificates: a lone key gets the same answer as unencoded. */
+	if (contains(dec, dec_len, "-----BEGIN")) {
 		s->where = DECODED_WHERE;
 		ret = read_pem(dec, dec_len, s); /* never back here: depth 1 */
 	} else if (dec_len > 0 && dec[0] == MX_TAG_SEQUENCE &&
-		   der_sequence(dec, dec_len) == dec_len) {
+	           der_sequence(dec, dec_len) == dec_len) {
 		ret = deliver(s, dec, dec_len, 1);
 	} else {
 		ret = mx_err(s->err, MXTLS_ERR_CORRUPT,
-			     "neither PEM nor base64 of PEM (the base64 decodes to %zu bytes of "
-			     "something else)",
-			     dec_len);
+		             "neither PEM nor base64 of PEM (the base64 decodes to %zu bytes of "
+		             "something else)",
+		             dec_len);
 	}
 out:
 	/* The text may hold a private key pasted by mistake, encoded or decoded. */
@@ -380,7 +382,7 @@ out:
 }
 
 int mx_pem_each_cert(const uint8_t *text, size_t len, mx_pem_cert_cb cb, void *arg, size_t *skipped,
-		     mxtls_error *err)
+                     mxtls_error *err)
 {
 	struct scan s = {cb, arg, skipped, err, "", 0, NULL, NULL, 0};
 
@@ -388,8 +390,8 @@ int mx_pem_each_cert(const uint8_t *text, size_t len, mx_pem_cert_cb cb, void *a
 		return mx_err(err, MXTLS_ERR_USAGE, "mx_pem_each_cert: no callback or no text");
 	if (len > MX_PEM_MAX_INPUT)
 		return mx_err(err, MXTLS_ERR_LIMIT_EXCEEDED,
-			      "trust bundle of %zu bytes is over the %zu-byte limit", len,
-			      MX_PEM_MAX_INPUT);
+		              "trust bundle of %zu bytes is over the %zu-byte limit", len,
+		              MX_PEM_MAX_INPUT);
 	if (len == 0)
 		return mx_err(err, MXTLS_ERR_EMPTY, "no certificate found (empty input)");
 
@@ -397,11 +399,12 @@ int mx_pem_each_cert(const uint8_t *text, size_t len, mx_pem_cert_cb cb, void *a
 	if (text[0] == MX_TAG_SEQUENCE) {
 		if (der_sequence(text, len) == len)
 			return deliver(&s, text, len, 1);
-		/* A long-form length right after it: a certificate cut short or with a tail. */
-		if (len >= 2 && text[1] >= 0x81 && text[1] <= 0x84)
-			return mx_err(err, MXTLS_ERR_CORRUPT,
-				      "the input starts like a DER certificate but is not exactly one "
-				      "complete DER SEQUENCE");
+		/* A long-form or indefinite length next (never text): a damaged certificate. */
+		if (len >= 2 && text[1] >= 0x80 && text[1] <= 0x84)
+			return mx_err(
+			    err, MXTLS_ERR_CORRUPT,
+			    "the input starts like a DER certificate but is not exactly one "
+			    "complete DER SEQUENCE");
 	}
 	/* Windows editors save UTF-8 with a BOM, which would hide the first BEGIN line. */
 	if (len >= 3 && text[0] == 0xef && text[1] == 0xbb && text[2] == 0xbf) {
@@ -412,5 +415,11 @@ int mx_pem_each_cert(const uint8_t *text, size_t len, mx_pem_cert_cb cb, void *a
 		return read_pem(text, len, &s);
 	if (all_base64(text, len))
 		return read_base64(text, len, &s);
+	/* PowerShell 5's `>` writes UTF-16: say so rather than just "nothing here". */
+	if (len >= 2 &&
+	    ((text[0] == 0xff && text[1] == 0xfe) || (text[0] == 0xfe && text[1] == 0xff)))
+		return mx_err(
+		    err, MXTLS_ERR_EMPTY,
+		    "no certificate found (the text is UTF-16: save it as UTF-8 or ASCII)");
 	return mx_err(err, MXTLS_ERR_EMPTY, "no certificate found");
 }

@@ -27,7 +27,7 @@ typedef int (*mx_pem_cert_cb)(void *arg, const uint8_t *der, size_t der_len, siz
  *    e.g. YAML-embedded PEM. A TRUSTED CERTIFICATE may carry OpenSSL's trust settings (a second
  *    SEQUENCE after the certificate): they are ignored and only the certificate is passed on;
  *  - the same PEM text as base64 (the whole input is base64 with optional whitespace anywhere,
- *    and decodes to text containing a BEGIN CERTIFICATE line): decoded, then read as PEM;
+ *    and decodes to text containing a "-----BEGIN" line): decoded, then read as PEM, once;
  *  - a single DER certificate (input starts with 0x30 and is exactly one DER SEQUENCE), or
  *    base64 of one. Line 1 is reported for these.
  * Other PEM blocks (PRIVATE KEY, X509 CRL, ...) are skipped, and *skipped (may be NULL; not
@@ -38,8 +38,9 @@ typedef int (*mx_pem_cert_cb)(void *arg, const uint8_t *der, size_t der_len, siz
  *  - MXTLS_ERR_CORRUPT: a BEGIN CERTIFICATE without its END, bad base64 inside a certificate
  *    block (NUL bytes included), a block whose content is not one complete DER SEQUENCE, a
  *    malformed BEGIN/END line, input that looks like DER but is not one SEQUENCE, or base64
- *    input that is neither PEM nor a certificate. Messages start with "line N: " (N of the
- *    block's BEGIN line, "line N (in the base64-decoded text): " for base64 of PEM);
+ *    input that is neither PEM nor a certificate. Messages about a block start with
+ *    "line N: ", N being its BEGIN line ("line N (in the base64-decoded text): " for base64
+ *    of PEM);
  *  - MXTLS_ERR_EMPTY: no certificate at all ("no certificate found");
  *  - MXTLS_ERR_LIMIT_EXCEEDED: input over MX_PEM_MAX_INPUT bytes, or more than
  *    MX_PEM_MAX_CERTS certificates (found before any callback is made);
@@ -48,10 +49,12 @@ typedef int (*mx_pem_cert_cb)(void *arg, const uint8_t *der, size_t der_len, siz
  * caller parses the DER as X.509 with mbedTLS and names the line it is given). For base64 of
  * PEM, when the callback has put an error in err, its message is prefixed with
  * "in the base64-decoded text: " so that the line number makes sense to the user.
+ * Certificates are handed over as they are found: an error in a later block comes after
+ * callbacks for the earlier ones, so a caller collecting them discards them on error.
  * Returns 0 once at least one certificate was passed to cb and every call returned >= 0.
  * The input is read as bytes of length len; it need not be NUL-terminated.
  */
 int mx_pem_each_cert(const uint8_t *text, size_t len, mx_pem_cert_cb cb, void *arg, size_t *skipped,
-		     mxtls_error *err);
+                     mxtls_error *err);
 
 #endif

@@ -118,7 +118,9 @@ MXTLS_EXTERN const uint8_t *mxtls_cert_der(const mxtls_cert *cert, size_t *len);
 /**
  * Subject / issuer distinguished name as text ("CN=client, O=Example"),
  * written NUL-terminated into buf. Returns the length written, or -1 if
- * buf is too small (256 bytes fit almost every name; 1024 fit all we allow).
+ * buf is too small (256 bytes fit almost every name; retry with a larger
+ * buffer). A name that cannot be shown as text (a NUL byte, or one value
+ * over 255 characters) is written as "(unprintable name)".
  */
 MXTLS_EXTERN int mxtls_cert_subject(const mxtls_cert *cert, char *buf, size_t size);
 MXTLS_EXTERN int mxtls_cert_issuer(const mxtls_cert *cert, char *buf, size_t size);
@@ -168,8 +170,8 @@ typedef struct mxtls_pkcs12 mxtls_pkcs12;
 #define MXTLS_MAX_INPUT_BYTES (1024u * 1024u)  /* larger input: limit_exceeded */
 #define MXTLS_MAX_NESTING 8                    /* levels of nested safeContentsBag (real files use 1) */
 #define MXTLS_MAX_BAGS 256                     /* SafeBags in one container */
-#define MXTLS_MAX_KDF_ITERATIONS 10000000u     /* iterations of any one key derivation */
-#define MXTLS_MAX_KDF_BUDGET 40000000u         /* iterations of all derivations in one load */
+#define MXTLS_MAX_KDF_ITERATIONS 5000000u      /* iterations of any one key derivation */
+#define MXTLS_MAX_KDF_BUDGET 20000000u         /* iterations of all derivations in one load */
 #define MXTLS_MAX_PASSWORD_BYTES 4096u         /* UTF-8 bytes of a password */
 
 /**
@@ -339,6 +341,8 @@ MXTLS_EXTERN size_t mxtls_ctx_identity_count(const mxtls_ctx *ctx);
 MXTLS_EXTERN const mxtls_cert *mxtls_ctx_identity_leaf(const mxtls_ctx *ctx, size_t i);
 /** Number of trusted authorities (system roots + added ones). */
 MXTLS_EXTERN size_t mxtls_ctx_trust_count(const mxtls_ctx *ctx);
+/** The protocol range of the context (MXTLS_TLS_1_2 / MXTLS_TLS_1_3). */
+MXTLS_EXTERN void mxtls_ctx_tls_versions(const mxtls_ctx *ctx, int *min, int *max);
 
 /* mbedTLS hand-off: for applications that drive mbedTLS themselves. */
 struct mbedtls_ssl_config;
@@ -347,8 +351,10 @@ struct mbedtls_ssl_config;
  * index past the last identity, or a context without identities, gives the
  * configuration without a client certificate). Pass it to mbedtls_ssl_setup()
  * and call mbedtls_ssl_set_hostname() on each connection (mbedTLS refuses a
- * verified handshake without a hostname). Borrowed: valid while the context
- * lives; do not modify it. The application must use the same mbedTLS
+ * verified handshake without a hostname). Session tickets are on: in TLS
+ * 1.3, mbedtls_ssl_read() may return MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET,
+ * which means "call again" (examples/mbedtls_client.c shows the loop).
+ * Borrowed: valid while the context lives; do not modify it. The application must use the same mbedTLS
  * library as libmxtls (see mxtls_mbedtls_version()).
  */
 MXTLS_EXTERN const struct mbedtls_ssl_config *mxtls_ctx_mbedtls_config(const mxtls_ctx *ctx,

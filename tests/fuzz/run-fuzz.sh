@@ -71,7 +71,7 @@ for t in pkcs12 asn1; do
 	cp -R "$seeds/$t"/. "$corpus"/
 	rc=0
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
-		"$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=65536 -timeout=10 \
+		"$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=65536 -timeout=30 \
 		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" \
 		"$corpus" >"$log" 2>&1 || rc=$?
 	# The last status line: "#N DONE cov: C ft: F corp: ... exec/s: E rss: R" when it ran out its time.

@@ -1,4 +1,4 @@
-/* Unit tests for mx_pem_each_cert: every trust-bundle shape we accept, every error, line numbers. */
+/* Unit tests for mx_pem_each_cert: every bundle shape we accept, every error, line numbers. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,84 +22,84 @@
  * Each is 11 lines: BEGIN, 9 lines of base64, END.
  */
 static const char pem1[] = "-----BEGIN CERTIFICATE-----\n"
-			   "MIIBfzCCASWgAwIBAgIUM/6bxb5XfNlIAiP4cLJwi8RSPAIwCgYIKoZIzj0EAwIw\n"
-			   "FDESMBAGA1UEAwwJVGVzdCBDQSAxMCAXDTI2MTEyOTE5MDk1NFoYDzIxMjYxMTA1\n"
-			   "MTkwOTU0WjAUMRIwEAYDVQQDDAlUZXN0IENBIDEwWTATBgcqhkjOPQIBBggqhkjO\n"
-			   "PQMBBwNCAAQXekg/YC48Dq6C2PUd5bCVHTL8p2u/jMiiT7lgtPqoPHz9wuTursQt\n"
-			   "Bzi1SGFknu4pKBE8ogoDz2wQEUvj4s9zo1MwUTAdBgNVHQ4EFgQUFNy+uGDtLDdM\n"
-			   "ctD47crcETLTiFowHwYDVR0jBBgwFoAUFNy+uGDtLDdMctD47crcETLTiFowDwYD\n"
-			   "VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEA0J21ZA06P1L5qDGUi5/J\n"
-			   "dMaqtj8RafKvWqEUffxwFYECIEfWNbOitAoTRTp2VvSiLhEKIFy4wKMQzyGusIi1\n"
-			   "istb\n"
-			   "-----END CERTIFICATE-----\n";
+                           "MIIBfzCCASWgAwIBAgIUM/6bxb5XfNlIAiP4cLJwi8RSPAIwCgYIKoZIzj0EAwIw\n"
+                           "FDESMBAGA1UEAwwJVGVzdCBDQSAxMCAXDTI2MTEyOTE5MDk1NFoYDzIxMjYxMTA1\n"
+                           "MTkwOTU0WjAUMRIwEAYDVQQDDAlUZXN0IENBIDEwWTATBgcqhkjOPQIBBggqhkjO\n"
+                           "PQMBBwNCAAQXekg/YC48Dq6C2PUd5bCVHTL8p2u/jMiiT7lgtPqoPHz9wuTursQt\n"
+                           "Bzi1SGFknu4pKBE8ogoDz2wQEUvj4s9zo1MwUTAdBgNVHQ4EFgQUFNy+uGDtLDdM\n"
+                           "ctD47crcETLTiFowHwYDVR0jBBgwFoAUFNy+uGDtLDdMctD47crcETLTiFowDwYD\n"
+                           "VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEA0J21ZA06P1L5qDGUi5/J\n"
+                           "dMaqtj8RafKvWqEUffxwFYECIEfWNbOitAoTRTp2VvSiLhEKIFy4wKMQzyGusIi1\n"
+                           "istb\n"
+                           "-----END CERTIFICATE-----\n";
 
 static const char pem2[] = "-----BEGIN CERTIFICATE-----\n"
-			   "MIIBfzCCASWgAwIBAgIUe4s7j9SOf4UpvO8f4W8lVQZG9eswCgYIKoZIzj0EAwIw\n"
-			   "FDESMBAGA1UEAwwJVGVzdCBDQSAyMCAXDTI2MTEyOTE5MDk1NFoYDzIxMjYxMTA1\n"
-			   "MTkwOTU0WjAUMRIwEAYDVQQDDAlUZXN0IENBIDIwWTATBgcqhkjOPQIBBggqhkjO\n"
-			   "PQMBBwNCAASGps9uGWGf6K4W0c3i/hCqUxeREuHrz4twf73CJQH6MQ/1SLyHjTTq\n"
-			   "1Dogpz1qORGP89JNQxkFm0Cr+TN/9Nfgo1MwUTAdBgNVHQ4EFgQUQp0eJG5RMnL8\n"
-			   "4kMT5uW+a2EBB+kwHwYDVR0jBBgwFoAUQp0eJG5RMnL84kMT5uW+a2EBB+kwDwYD\n"
-			   "VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEAkvyKv/X/7TDBF0aLLpNk\n"
-			   "SsO+WyVP7f9UrssU/7badxECICXNHpDenrP7qn3Y6z2YIY8zmCdSFE+KYEXhq1HI\n"
-			   "HMt1\n"
-			   "-----END CERTIFICATE-----\n";
+                           "MIIBfzCCASWgAwIBAgIUe4s7j9SOf4UpvO8f4W8lVQZG9eswCgYIKoZIzj0EAwIw\n"
+                           "FDESMBAGA1UEAwwJVGVzdCBDQSAyMCAXDTI2MTEyOTE5MDk1NFoYDzIxMjYxMTA1\n"
+                           "MTkwOTU0WjAUMRIwEAYDVQQDDAlUZXN0IENBIDIwWTATBgcqhkjOPQIBBggqhkjO\n"
+                           "PQMBBwNCAASGps9uGWGf6K4W0c3i/hCqUxeREuHrz4twf73CJQH6MQ/1SLyHjTTq\n"
+                           "1Dogpz1qORGP89JNQxkFm0Cr+TN/9Nfgo1MwUTAdBgNVHQ4EFgQUQp0eJG5RMnL8\n"
+                           "4kMT5uW+a2EBB+kwHwYDVR0jBBgwFoAUQp0eJG5RMnL84kMT5uW+a2EBB+kwDwYD\n"
+                           "VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEAkvyKv/X/7TDBF0aLLpNk\n"
+                           "SsO+WyVP7f9UrssU/7badxECICXNHpDenrP7qn3Y6z2YIY8zmCdSFE+KYEXhq1HI\n"
+                           "HMt1\n"
+                           "-----END CERTIFICATE-----\n";
 
 static const char pem3[] = "-----BEGIN CERTIFICATE-----\n"
-			   "MIIBfjCCASWgAwIBAgIUaB/QY6f0tpJyPPbYIgKDFdpLZKgwCgYIKoZIzj0EAwIw\n"
-			   "FDESMBAGA1UEAwwJVGVzdCBDQSAzMCAXDTI2MTEyOTE5MDk1NFoYDzIxMjYxMTA1\n"
-			   "MTkwOTU0WjAUMRIwEAYDVQQDDAlUZXN0IENBIDMwWTATBgcqhkjOPQIBBggqhkjO\n"
-			   "PQMBBwNCAARB+7YMqhUEmjTjUweGetUVcbeDNOL000G26uDkO/ySTW/efbh1dT3/\n"
-			   "AU3wgQbeAPj82RVc1KefWLYEpZOCC9S9o1MwUTAdBgNVHQ4EFgQU8od2NC569DpS\n"
-			   "malJKyfTeMQAjxwwHwYDVR0jBBgwFoAU8od2NC569DpSmalJKyfTeMQAjxwwDwYD\n"
-			   "VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiAO1SINdjkY0xPH2Tk2w/XG\n"
-			   "TZ2WmdFm59t1Pn28JZ2BcwIgQaquqLncq0AB5uyehlTzJD019fYsDxzDKsDJ6ENG\n"
-			   "+fA=\n"
-			   "-----END CERTIFICATE-----\n";
+                           "MIIBfjCCASWgAwIBAgIUaB/QY6f0tpJyPPbYIgKDFdpLZKgwCgYIKoZIzj0EAwIw\n"
+                           "FDESMBAGA1UEAwwJVGVzdCBDQSAzMCAXDTI2MTEyOTE5MDk1NFoYDzIxMjYxMTA1\n"
+                           "MTkwOTU0WjAUMRIwEAYDVQQDDAlUZXN0IENBIDMwWTATBgcqhkjOPQIBBggqhkjO\n"
+                           "PQMBBwNCAARB+7YMqhUEmjTjUweGetUVcbeDNOL000G26uDkO/ySTW/efbh1dT3/\n"
+                           "AU3wgQbeAPj82RVc1KefWLYEpZOCC9S9o1MwUTAdBgNVHQ4EFgQU8od2NC569DpS\n"
+                           "malJKyfTeMQAjxwwHwYDVR0jBBgwFoAU8od2NC569DpSmalJKyfTeMQAjxwwDwYD\n"
+                           "VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiAO1SINdjkY0xPH2Tk2w/XG\n"
+                           "TZ2WmdFm59t1Pn28JZ2BcwIgQaquqLncq0AB5uyehlTzJD019fYsDxzDKsDJ6ENG\n"
+                           "+fA=\n"
+                           "-----END CERTIFICATE-----\n";
 
 /*
  * CA 1 with OpenSSL's trust settings appended (a second SEQUENCE after the certificate):
  *   openssl x509 -in ca1.pem -trustout -addtrust serverAuth
  */
 static const char trusted1[] = "-----BEGIN TRUSTED CERTIFICATE-----\n"
-			       "MIIBfzCCASWgAwIBAgIUM/6bxb5XfNlIAiP4cLJwi8RSPAIwCgYIKoZIzj0EAwIw\n"
-			       "FDESMBAGA1UEAwwJVGVzdCBDQSAxMCAXDTI2MTEyOTE5MDk1NFoYDzIxMjYxMTA1\n"
-			       "MTkwOTU0WjAUMRIwEAYDVQQDDAlUZXN0IENBIDEwWTATBgcqhkjOPQIBBggqhkjO\n"
-			       "PQMBBwNCAAQXekg/YC48Dq6C2PUd5bCVHTL8p2u/jMiiT7lgtPqoPHz9wuTursQt\n"
-			       "Bzi1SGFknu4pKBE8ogoDz2wQEUvj4s9zo1MwUTAdBgNVHQ4EFgQUFNy+uGDtLDdM\n"
-			       "ctD47crcETLTiFowHwYDVR0jBBgwFoAUFNy+uGDtLDdMctD47crcETLTiFowDwYD\n"
-			       "VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEA0J21ZA06P1L5qDGUi5/J\n"
-			       "dMaqtj8RafKvWqEUffxwFYECIEfWNbOitAoTRTp2VvSiLhEKIFy4wKMQzyGusIi1\n"
-			       "istbMAwwCgYIKwYBBQUHAwE=\n"
-			       "-----END TRUSTED CERTIFICATE-----\n";
+                               "MIIBfzCCASWgAwIBAgIUM/6bxb5XfNlIAiP4cLJwi8RSPAIwCgYIKoZIzj0EAwIw\n"
+                               "FDESMBAGA1UEAwwJVGVzdCBDQSAxMCAXDTI2MTEyOTE5MDk1NFoYDzIxMjYxMTA1\n"
+                               "MTkwOTU0WjAUMRIwEAYDVQQDDAlUZXN0IENBIDEwWTATBgcqhkjOPQIBBggqhkjO\n"
+                               "PQMBBwNCAAQXekg/YC48Dq6C2PUd5bCVHTL8p2u/jMiiT7lgtPqoPHz9wuTursQt\n"
+                               "Bzi1SGFknu4pKBE8ogoDz2wQEUvj4s9zo1MwUTAdBgNVHQ4EFgQUFNy+uGDtLDdM\n"
+                               "ctD47crcETLTiFowHwYDVR0jBBgwFoAUFNy+uGDtLDdMctD47crcETLTiFowDwYD\n"
+                               "VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiEA0J21ZA06P1L5qDGUi5/J\n"
+                               "dMaqtj8RafKvWqEUffxwFYECIEfWNbOitAoTRTp2VvSiLhEKIFy4wKMQzyGusIi1\n"
+                               "istbMAwwCgYIKwYBBQUHAwE=\n"
+                               "-----END TRUSTED CERTIFICATE-----\n";
 
 /* The start of `openssl x509 -text -noout` for CA 1: what users paste above the PEM. */
 static const char openssl_text[] =
-	"Certificate:\n"
-	"    Data:\n"
-	"        Version: 3 (0x2)\n"
-	"        Serial Number:\n"
-	"            33:fe:9b:c5:be:57:7c:d9:48:02:23:f8:70:b2:70:8b:c4:52:3c:02\n"
-	"        Signature Algorithm: ecdsa-with-SHA256\n"
-	"        Issuer: CN = Test CA 1\n"
-	"        Validity\n"
-	"            Not Before: Nov 29 19:09:54 2026 GMT\n"
-	"            Not After : Nov  5 19:09:54 2126 GMT\n"
-	"        Subject: CN = Test CA 1\n"
-	"        Subject Public Key Info:\n"
-	"            Public Key Algorithm: id-ecPublicKey\n"
-	"                Public-Key: (256 bit)\n"
-	"        X509v3 extensions:\n"
-	"            X509v3 Basic Constraints: critical\n"
-	"                CA:TRUE\n";
+    "Certificate:\n"
+    "    Data:\n"
+    "        Version: 3 (0x2)\n"
+    "        Serial Number:\n"
+    "            33:fe:9b:c5:be:57:7c:d9:48:02:23:f8:70:b2:70:8b:c4:52:3c:02\n"
+    "        Signature Algorithm: ecdsa-with-SHA256\n"
+    "        Issuer: CN = Test CA 1\n"
+    "        Validity\n"
+    "            Not Before: Nov 29 19:09:54 2026 GMT\n"
+    "            Not After : Nov  5 19:09:54 2126 GMT\n"
+    "        Subject: CN = Test CA 1\n"
+    "        Subject Public Key Info:\n"
+    "            Public Key Algorithm: id-ecPublicKey\n"
+    "                Public-Key: (256 bit)\n"
+    "        X509v3 extensions:\n"
+    "            X509v3 Basic Constraints: critical\n"
+    "                CA:TRUE\n";
 
 /* Blocks that are not certificates; their bodies are never decoded (the CRL's is not base64). */
 static const char key_block[] = "-----BEGIN PRIVATE KEY-----\n"
-				"Tm90IGEgcmVhbCBrZXksIGp1c3QgYSBwbGFjZWhvbGRlcg==\n"
-				"-----END PRIVATE KEY-----\n";
+                                "Tm90IGEgcmVhbCBrZXksIGp1c3QgYSBwbGFjZWhvbGRlcg==\n"
+                                "-----END PRIVATE KEY-----\n";
 static const char crl_block[] = "-----BEGIN X509 CRL-----\n"
-				"not base64 at all!\n"
-				"-----END X509 CRL-----\n";
+                                "not base64 at all!\n"
+                                "-----END X509 CRL-----\n";
 
 static const char *const pems[3] = {pem1, pem2, pem3};
 
@@ -118,8 +118,8 @@ static int setup_ders(void **state)
 		mbedtls_x509_crt crt;
 
 		mbedtls_x509_crt_init(&crt);
-		if (mbedtls_x509_crt_parse(&crt, (const unsigned char *)pems[i], strlen(pems[i]) + 1) !=
-			    0 ||
+		if (mbedtls_x509_crt_parse(&crt, (const unsigned char *)pems[i],
+		                           strlen(pems[i]) + 1) != 0 ||
 		    crt.raw.len > sizeof(ders[i].der)) {
 			mbedtls_x509_crt_free(&crt);
 			return -1;
@@ -179,7 +179,7 @@ static size_t next_line_no(const struct buf *b)
 
 /* Append text line by line, each as indent + line + trail + eol. Returns its first line number. */
 static size_t put_lines(struct buf *b, const char *text, const char *indent, const char *trail,
-			const char *eol)
+                        const char *eol)
 {
 	size_t first = next_line_no(b);
 	const char *p = text, *nl;
@@ -221,7 +221,7 @@ static size_t put_relabelled(struct buf *b, const char *label, const char *pem)
 
 /* Base64 of data, wrapped every wrap characters (0: one line), each line as indent + ... + eol. */
 static void put_base64(struct buf *b, const void *data, size_t len, size_t wrap, const char *indent,
-		       const char *eol)
+                       const char *eol)
 {
 	size_t need = 0, olen, i, n;
 	unsigned char *enc;
@@ -243,7 +243,7 @@ static void put_base64(struct buf *b, const void *data, size_t len, size_t wrap,
 
 /* A block of base64 of a CA's DER with extra bytes appended. Returns its first line number. */
 static size_t put_der_block(struct buf *b, const char *label, size_t ca, const uint8_t *extra,
-			    size_t extra_len)
+                            size_t extra_len)
 {
 	size_t first = next_line_no(b);
 	uint8_t der[1100];
@@ -289,8 +289,8 @@ static int collect(void *arg, const uint8_t *der, size_t len, size_t line)
 	s->n++;
 	if (s->fail_at == s->n) {
 		if (s->err != NULL)
-			mx_err(s->err, MXTLS_ERR_CORRUPT, "line %zu: the certificate cannot be parsed",
-			       line);
+			mx_err(s->err, MXTLS_ERR_CORRUPT,
+			       "line %zu: the certificate cannot be parsed", line);
 		return s->fail_ret;
 	}
 	return 0;
@@ -321,7 +321,7 @@ static int run(const struct buf *b, struct seen *s, size_t *skipped, mxtls_error
 
 /* Success with these certificates (indexes into ders) at these lines. */
 static void expect_certs(int ret, const mxtls_error *err, const struct seen *s, size_t n,
-			 const int *which, const size_t *lines)
+                         const int *which, const size_t *lines)
 {
 	size_t i;
 
@@ -340,7 +340,7 @@ static void expect_error(int ret, const mxtls_error *err, int code, const char *
 {
 	if (ret != -code || strstr(err->message, needle) == NULL)
 		fprintf(stderr, "got %d \"%s\", want %d with \"%s\"\n", ret, err->message, -code,
-			needle);
+		        needle);
 	assert_int_equal(ret, -code);
 	assert_int_equal(err->code, code);
 	assert_non_null(strstr(err->message, needle));
@@ -428,7 +428,8 @@ static void test_indented(void **state)
 		/* As in a Kubernetes ConfigMap or a Helm values file. */
 		put_str(&b, "data:\n  ca.crt: |\n");
 		for (i = 0; i < 3; i++)
-			lines[i] = put_lines(&b, pems[i], indents[k][0], indents[k][1], indents[k][2]);
+			lines[i] =
+			    put_lines(&b, pems[i], indents[k][0], indents[k][1], indents[k][2]);
 		put_str(&b, "kind: ConfigMap\n");
 		expect_certs(run(&b, &s, NULL, &err), &err, &s, 3, all3, lines);
 		assert_int_equal(lines[0], 3);
@@ -520,7 +521,7 @@ static void test_skipped_blocks(void **state)
 	skipped = 0;
 	put_str(&b, key_block);
 	expect_error(run(&b, &s, &skipped, &err), &err, MXTLS_ERR_EMPTY,
-		     "no certificate found (1 other PEM block skipped)");
+	             "no certificate found (1 other PEM block skipped)");
 	assert_int_equal(skipped, 1);
 	assert_int_equal(s.n, 0);
 	buf_free(&b);
@@ -533,7 +534,8 @@ static void test_base64_of_pem(void **state)
 	static const struct {
 		size_t wrap;
 		const char *indent, *eol;
-	} shapes[] = {{0, "", ""}, {0, "", "\n"}, {76, "", "\n"}, {64, "  ", "\r\n"}, {76, "\t", " \n"}};
+	} shapes[] = {
+	    {0, "", ""}, {0, "", "\n"}, {76, "", "\n"}, {64, "  ", "\r\n"}, {76, "\t", " \n"}};
 	struct buf pem = {0};
 	size_t lines[3], k, skipped;
 
@@ -564,14 +566,26 @@ static void test_base64_of_pem_errors(void **state)
 	struct buf pem = {0}, b = {0};
 	struct seen s = {0};
 	mxtls_error err;
+	size_t skipped;
 
 	(void)state;
 	put_pem(&pem, pem1);
 	put_str(&pem, "-----BEGIN CERTIFICATE-----\nMIIBfzCC\n");
 	put_base64(&b, pem.p, pem.len, 76, "", "\n");
 	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "line 12 (in the base64-decoded text): BEGIN CERTIFICATE without END");
+	             "line 12 (in the base64-decoded text): BEGIN CERTIFICATE without END");
 	assert_int_equal(s.n, 1);
+	buf_free(&b);
+	buf_free(&pem);
+
+	/* Base64 of a lone key: the same answer as the key in clear. */
+	memset(&s, 0, sizeof(s));
+	put_str(&pem, key_block);
+	put_base64(&b, pem.p, pem.len, 0, "", "\n");
+	skipped = 0;
+	expect_error(run(&b, &s, &skipped, &err), &err, MXTLS_ERR_EMPTY,
+	             "no certificate found (1 other PEM block skipped)");
+	assert_int_equal(skipped, 1);
 	buf_free(&b);
 	buf_free(&pem);
 }
@@ -593,14 +607,17 @@ static void test_der(void **state)
 	der[len] = '\n';
 	memset(&s, 0, sizeof(s));
 	expect_error(run_mem(der, len + 1, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "not exactly one complete DER SEQUENCE");
+	             "not exactly one complete DER SEQUENCE");
 	expect_error(run_mem(der, len - 1, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "not exactly one complete DER SEQUENCE");
+	             "not exactly one complete DER SEQUENCE");
+	/* Indefinite length (30 80 ... 00 00) is BER. */
+	expect_error(run_mem("\x30\x80\x02\x01\x00\x00\x00", 7, &s, NULL, &err), &err,
+	             MXTLS_ERR_CORRUPT, "not exactly one complete DER SEQUENCE");
 	/* Two DER certificates back to back are not a bundle we read. */
 	memcpy(der, ders[0].der, ders[0].len);
 	memcpy(der + ders[0].len, ders[1].der, len);
 	expect_error(run_mem(der, ders[0].len + len, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "not exactly one complete DER SEQUENCE");
+	             "not exactly one complete DER SEQUENCE");
 	assert_int_equal(s.n, 0);
 }
 
@@ -640,7 +657,7 @@ static void test_base64_of_something_else(void **state)
 		mxtls_error err;
 
 		expect_error(run_mem(inputs[k], strlen(inputs[k]), &s, NULL, &err), &err,
-			     MXTLS_ERR_CORRUPT, "neither PEM nor base64 of PEM");
+		             MXTLS_ERR_CORRUPT, "neither PEM nor base64 of PEM");
 		assert_int_equal(s.n, 0);
 	}
 }
@@ -657,10 +674,10 @@ static void test_empty(void **state)
 	(void)state;
 	mx_err_clear(&err);
 	expect_error(mx_pem_each_cert(NULL, 0, collect, &s, NULL, &err), &err, MXTLS_ERR_EMPTY,
-		     "no certificate found");
+	             "no certificate found");
 	for (k = 0; k < sizeof(inputs) / sizeof(inputs[0]); k++)
 		expect_error(run_mem(inputs[k], strlen(inputs[k]), &s, NULL, &err), &err,
-			     MXTLS_ERR_EMPTY, "no certificate found");
+		             MXTLS_ERR_EMPTY, "no certificate found");
 	assert_int_equal(s.n, 0);
 }
 
@@ -677,6 +694,12 @@ static void test_only_text(void **state)
 	/* "-----BEGIN" in the middle of a line is not a block. */
 	put_str(&b, "see -----BEGIN CERTIFICATE----- below\n");
 	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_EMPTY, "no certificate found");
+	buf_free(&b);
+
+	/* PEM saved as UTF-16 (PowerShell 5's `>`): the message says why nothing is found. */
+	put(&b, "\xff\xfe-\0-\0-\0-\0-\0B\0E\0G\0I\0N\0", 22);
+	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_EMPTY,
+	             "no certificate found (the text is UTF-16");
 	assert_int_equal(s.n, 0);
 	buf_free(&b);
 }
@@ -692,9 +715,9 @@ static void test_begin_without_end(void **state)
 	(void)state;
 	put_pem(&b, pem1);
 	put_str(&b, "-----BEGIN CERTIFICATE-----\n"
-		    "MIIBfzCCASWgAwIBAgIUe4s7j9SOf4UpvO8f4W8lVQZG9eswCgYIKoZIzj0EAwIw\n");
+	            "MIIBfzCCASWgAwIBAgIUe4s7j9SOf4UpvO8f4W8lVQZG9eswCgYIKoZIzj0EAwIw\n");
 	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "line 12: BEGIN CERTIFICATE without END");
+	             "line 12: BEGIN CERTIFICATE without END");
 	assert_int_equal(s.n, 1); /* certificates before the damage were already handed over */
 	assert_int_equal(err.code, MXTLS_ERR_CORRUPT);
 
@@ -702,14 +725,14 @@ static void test_begin_without_end(void **state)
 	memset(&s, 0, sizeof(s));
 	put_pem(&b, pem3);
 	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "line 12: BEGIN CERTIFICATE without END");
+	             "line 12: BEGIN CERTIFICATE without END");
 	buf_free(&b);
 
 	/* The same, indented and with the other labels. */
 	memset(&s, 0, sizeof(s));
 	put_str(&b, "\n\n   -----BEGIN TRUSTED CERTIFICATE-----   \n   MIIB\n");
 	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "line 3: BEGIN TRUSTED CERTIFICATE without END");
+	             "line 3: BEGIN TRUSTED CERTIFICATE without END");
 	buf_free(&b);
 }
 
@@ -733,9 +756,9 @@ static void test_bad_base64(void **state)
 		char c;
 		const char *needle;
 	} bad[] = {{'!', "(byte 0x21 on line 14)"},
-		   {'\0', "(byte 0x00 on line 14)"},
-		   {'-', "(byte 0x2d on line 14)"},
-		   {'\x80', "(byte 0x80 on line 14)"}};
+	           {'\0', "(byte 0x00 on line 14)"},
+	           {'-', "(byte 0x2d on line 14)"},
+	           {'\x80', "(byte 0x80 on line 14)"}};
 	size_t k;
 
 	(void)state;
@@ -747,7 +770,7 @@ static void test_bad_base64(void **state)
 		/* Line 3 of the second block (line 14 of the file), whose BEGIN is line 12. */
 		put_damaged(&b, 3, 10, bad[k].c);
 		expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-			     "line 12: invalid base64 in certificate block");
+		             "line 12: invalid base64 in certificate block");
 		assert_non_null(strstr(err.message, bad[k].needle));
 		assert_int_equal(s.n, 1);
 		buf_free(&b);
@@ -786,7 +809,7 @@ static void test_truncated_base64(void **state)
 	put(&b, pem2, (size_t)(cut - pem2));
 	put_str(&b, "-----END CERTIFICATE-----\n");
 	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "line 12: certificate block is not one complete DER SEQUENCE");
+	             "line 12: certificate block is not one complete DER SEQUENCE");
 	assert_int_equal(s.n, 1);
 	buf_free(&b);
 
@@ -797,37 +820,43 @@ static void test_truncated_base64(void **state)
 	put(&b, pem2, (size_t)(cut - pem2));
 	put_str(&b, "HMt\n-----END CERTIFICATE-----\n");
 	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "line 12: invalid base64 in certificate block");
+	             "line 12: invalid base64 in certificate block");
 	buf_free(&b);
 
 	/* Padding in the middle: two base64 strings glued together. */
 	put_str(&b, "\n-----BEGIN CERTIFICATE-----\nMA==\nMA==\n-----END CERTIFICATE-----\n");
 	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "line 2: invalid base64 in certificate block");
+	             "line 2: invalid base64 in certificate block");
 	buf_free(&b);
 
 	/* An empty block. */
 	put_str(&b, "-----BEGIN CERTIFICATE-----\n\n-----END CERTIFICATE-----\n");
 	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "line 1: certificate block is not one complete DER SEQUENCE");
+	             "line 1: certificate block is not one complete DER SEQUENCE");
 	buf_free(&b);
 
 	/* A certificate with a byte after it, and trust settings that are not a SEQUENCE. */
 	put_pem(&b, pem1);
 	put_der_block(&b, "CERTIFICATE", 1, nothing, 1);
 	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "line 12: certificate block is not one complete DER SEQUENCE");
+	             "line 12: certificate block is not one complete DER SEQUENCE");
 	buf_free(&b);
 	put_pem(&b, pem1);
 	put_der_block(&b, "TRUSTED CERTIFICATE", 1, (const uint8_t *)"\x05\x00", 2);
 	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "line 12: certificate block is not one complete DER SEQUENCE");
+	             "line 12: certificate block is not one complete DER SEQUENCE");
+	buf_free(&b);
+
+	/* Indefinite length is BER, never a certificate. */
+	put_str(&b, "-----BEGIN CERTIFICATE-----\nMIACAQAAAA==\n-----END CERTIFICATE-----\n");
+	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
+	             "line 1: certificate block is not one complete DER SEQUENCE");
 	buf_free(&b);
 
 	/* Trust settings are only expected after a TRUSTED CERTIFICATE. */
 	put_relabelled(&b, "CERTIFICATE", trusted1);
 	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "line 1: certificate block is not one complete DER SEQUENCE");
+	             "line 1: certificate block is not one complete DER SEQUENCE");
 	buf_free(&b);
 }
 
@@ -892,7 +921,7 @@ static void test_callback_error(void **state)
 	s.fail_ret = -MXTLS_ERR_CORRUPT;
 	s.err = &err;
 	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "line 12: the certificate cannot be parsed");
+	             "line 12: the certificate cannot be parsed");
 	assert_int_equal(s.n, 2);
 
 	/* For base64 of PEM, it says whose line 12 it is. */
@@ -902,7 +931,7 @@ static void test_callback_error(void **state)
 	s.fail_ret = -MXTLS_ERR_CORRUPT;
 	s.err = &err;
 	expect_error(run(&enc, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
-		     "in the base64-decoded text: line 12: the certificate cannot be parsed");
+	             "in the base64-decoded text: line 12: the certificate cannot be parsed");
 
 	/* A DER input stops the same way. */
 	memset(&s, 0, sizeof(s));
@@ -935,7 +964,7 @@ static void test_limits(void **state)
 	memset(&s, 0, sizeof(s));
 	put_pem(&b, pem1);
 	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_LIMIT_EXCEEDED,
-		     "more than 10000 certificates");
+	             "more than 10000 certificates");
 	assert_int_equal(s.n, 0);
 	buf_free(&b);
 
@@ -966,16 +995,17 @@ static void test_usage(void **state)
 
 	(void)state;
 	mx_err_clear(&err);
-	expect_error(mx_pem_each_cert((const uint8_t *)pem1, sizeof(pem1) - 1, NULL, &s, NULL, &err),
-		     &err, MXTLS_ERR_USAGE, "no callback");
+	expect_error(
+	    mx_pem_each_cert((const uint8_t *)pem1, sizeof(pem1) - 1, NULL, &s, NULL, &err), &err,
+	    MXTLS_ERR_USAGE, "no callback");
 	mx_err_clear(&err);
 	expect_error(mx_pem_each_cert(NULL, 5, collect, &s, NULL, &err), &err, MXTLS_ERR_USAGE,
-		     "no text");
+	             "no text");
 	/* err may be NULL. */
 	assert_int_equal(mx_pem_each_cert((const uint8_t *)"x", 1, collect, &s, NULL, NULL),
-			 -MXTLS_ERR_CORRUPT);
+	                 -MXTLS_ERR_CORRUPT);
 	assert_int_equal(mx_pem_each_cert((const uint8_t *)"#", 1, collect, &s, NULL, NULL),
-			 -MXTLS_ERR_EMPTY);
+	                 -MXTLS_ERR_EMPTY);
 	assert_int_equal(s.n, 0);
 }
 
