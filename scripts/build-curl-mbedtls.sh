@@ -54,7 +54,7 @@ for l in mbedtls mbedx509 mbedcrypto; do
 	[ -e "$mbed_lib/lib$l.so" ] || { log "no $mbed_lib/lib$l.so (shared mbedTLS needed)"; exit 1; }
 done
 case $mbed_ver in 3.6.*) ;; *) log "mbedTLS at $mbed_inc is '$mbed_ver', need 3.6.x"; exit 1 ;; esac
-stamp_id="mbedtls $mbed_ver $mbed_lib nghttp2=$nghttp2"
+stamp_id="mbedtls $mbed_ver $mbed_lib nghttp2=$nghttp2 symbols=CURL_OPENSSL_4"
 
 # 2. A build that is already there, complete, and made against this mbedTLS.
 if [ -f "$prefix/.mxtls-stamp" ] && [ -x "$prefix/bin/curl" ] && [ -e "$prefix/lib/libcurl.so" ] &&
@@ -121,7 +121,10 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" 
 	-DUSE_NGHTTP2=$h2 -DUSE_NGTCP2=OFF -DUSE_QUICHE=OFF -DUSE_MSH3=OFF -DUSE_OPENSSL_QUIC=OFF \
 	-DCURL_USE_LIBPSL=OFF -DUSE_LIBIDN2=OFF -DCURL_USE_LIBSSH2=OFF -DCURL_USE_LIBSSH=OFF \
 	-DCURL_USE_GSSAPI=OFF -DUSE_LIBRTMP=OFF -DCURL_BROTLI=OFF -DCURL_ZSTD=OFF -DCURL_ZLIB=OFF \
-	-DENABLE_ARES=OFF >&2
+	-DENABLE_ARES=OFF \
+	-DCURL_LIBCURL_VERSIONED_SYMBOLS=ON -DCURL_LIBCURL_VERSIONED_SYMBOLS_PREFIX=OPENSSL_ >&2
+# The versioned symbols carry Debian's libcurl4-openssl names (CURL_OPENSSL_4), so
+# programs built against Debian's libcurl can swap in this one, as a runtime would.
 cmake --build build -j"$(nproc)" >&2
 rm -rf "$prefix"
 cmake --install build >&2

@@ -1,18 +1,32 @@
 #!/usr/bin/env bash
-# The main job: build libmxtls and its `mxtls` tool, make a sample client
-# identity the way users do (a private CA, a client certificate, a .p12 with
-# its chain, exported by OpenSSL 3 with a password), and inspect it.
+# The main job, end to end on 127.0.0.1:
+#  1. build libmxtls, its `mxtls` tool and the examples;
+#  2. make a private PKI the way a platform user would: a server CA, a client
+#     CA and a client identity exported by OpenSSL as a password-protected .p12;
+#  3. `mxtls inspect` the .p12;
+#  4. start a real nginx that requires client certificates from that CA and
+#     answers with the subject of the certificate it saw;
+#  5. call it with `mxtls get` (Debian's libcurl, and libcurl on mbedTLS) and
+#     with the example programs, and show what the server saw.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
 prefix=$(scripts/setup.sh)
 cmake -S . -B build -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
-cmake --build build -j"$(nproc)" --target mxtls_cli >/dev/null
+cmake --build build -j"$(nproc)" --target mxtls_cli curl_mtls mbedtls_client >/dev/null
+mxtls=$here/build/mxtls
 
-out=out/demo
-rm -rf "$out" && mkdir -p "$out" && cd "$out"
+out=$here/out/demo
+rm -rf "$out" && mkdir -p "$out/tmp" && cd "$out"
 ossl() { openssl "$@" 2>/dev/null; }
+echo "== a private PKI in $out"
+ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server-ca.key -out server-ca.pem \
+	-subj "/O=Demo Partner/CN=Demo Server CA" -days 3650 -addext basicConstraints=critical,CA:TRUE
+ossl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr -subj "/CN=localhost"
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
+ossl x509 -req -in server.csr -CA server-ca.pem -CAkey server-ca.key -CAcreateserial -days 365 \
+	-extfile server.ext -out server.pem
 ossl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
 	-subj "/O=Demo Platform/CN=Demo Client CA" -days 3650 \
 	-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
@@ -23,12 +37,60 @@ ossl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 365
 printf 'demo password\n' >password.txt
 ossl pkcs12 -export -inkey client.key -in client.pem -certfile ca.pem -name "demo client" \
 	-passout file:password.txt -out client.p12
+rm -f client.key server-ca.key ca.key # the identity now lives only in client.p12
 
+echo
 echo "\$ mxtls inspect --password-file password.txt client.p12"
-"$here/build/mxtls" inspect --password-file password.txt client.p12
+"$mxtls" inspect --password-file password.txt client.p12
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >nginx.conf <<CONF
+daemon off; master_process off; worker_processes 1;
+pid $out/nginx.pid; error_log $out/nginx-error.log warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $out/tmp/body; proxy_temp_path $out/tmp/proxy; fastcgi_temp_path $out/tmp/fcgi;
+  uwsgi_temp_path $out/tmp/uwsgi; scgi_temp_path $out/tmp/scgi;
+  server {
+    listen 127.0.0.1:$port ssl;
+    ssl_certificate $out/server.pem; ssl_certificate_key $out/server.key;
+    ssl_client_certificate $out/ca.pem; ssl_verify_client on; ssl_protocols TLSv1.2 TLSv1.3;
+    location / { return 200 "hello \$ssl_client_s_dn, you came over \$ssl_protocol\n"; }
+  }
+}
+CONF
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+"$nginx" -c "$out/nginx.conf" -p "$out" 2>"$out/nginx.out" &
+nginx_pid=$!
+trap 'kill $nginx_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+	sleep 0.1
+done
+url=https://localhost:$port/
+
 echo
-echo "\$ mxtls inspect --json --password-file password.txt client.p12"
-"$here/build/mxtls" inspect --json --password-file password.txt client.p12
+echo "== nginx on $url requires a client certificate from Demo Client CA"
+echo "\$ mxtls get --identity client.p12 --password-file password.txt --authorities server-ca.pem -v $url"
+"$mxtls" get --identity client.p12 --password-file password.txt --authorities server-ca.pem -v "$url" \
+	2> >(grep -E '^\* (libmxtls|identity|trusted|verified|  )' >&2)
+curl_mbedtls=$here/.deps/curl-mbedtls/lib
+if [ -e "$curl_mbedtls/libcurl.so.4" ]; then
+	echo
+	echo "\$ LD_LIBRARY_PATH=$curl_mbedtls mxtls get ... $url   # libcurl on mbedTLS: shared parsed material"
+	LD_LIBRARY_PATH=$curl_mbedtls "$mxtls" get --identity client.p12 --password-file password.txt \
+		--authorities server-ca.pem -v "$url" 2> >(grep -E '^\* (libmxtls|identity)' >&2)
+fi
 echo
-echo "\$ mxtls inspect --json --password wrong client.p12   # exit 1"
-"$here/build/mxtls" inspect --json --password wrong client.p12 || echo "(exit $?)"
+echo "\$ mxtls get --authorities server-ca.pem $url   # no identity: nginx refuses"
+"$mxtls" get --authorities server-ca.pem "$url" | grep -o '<title>.*</title>' || echo "(exit ${PIPESTATUS[0]})"
+echo
+echo "\$ mxtls get --identity client.p12 --password-file password.txt $url   # public roots only"
+"$mxtls" get --identity client.p12 --password-file password.txt "$url" || echo "(exit $?)"
+echo
+echo "\$ P12_PASSWORD=... examples/curl_mtls $url client.p12 server-ca.pem"
+P12_PASSWORD="demo password" "$here/build/examples/curl_mtls" "$url" client.p12 server-ca.pem
+echo
+echo "\$ examples/mbedtls_client localhost $port client.p12 ... server-ca.pem   # mbedTLS directly"
+"$here/build/examples/mbedtls_client" localhost "$port" client.p12 "demo password" server-ca.pem | tail -n 1

@@ -314,6 +314,28 @@ def main():
          "chain given root, unrelated, intermediate, root again", ok_fp=fingerprint(leaf[1]))
     rows[-1] += (fingerprint(inter[1]) + "," + fingerprint(root[1]), fingerprint(other[1]))
 
+    # Trust bundles as users upload them (read by tests/unit/test_trust.c).
+    root_pem, inter_pem, leaf_pem = (open(c[1]).read() for c in (root, inter, leaf))
+    def write(name, data, mode="w"):
+        with open(os.path.join(outdir, name), mode) as f:
+            f.write(data)
+    text = subprocess.run(["openssl", "x509", "-in", root[1], "-noout", "-text"], check=True,
+                          capture_output=True, text=True).stdout
+    write("trust-bundle.pem", "# private CAs of Example Corp\n" + text + root_pem + "\n  \n" +
+          "\r\n".join(inter_pem.splitlines()) + "\r\ntrailing words\n")
+    write("trust-indented.pem", "ca: |\n" + "".join("    " + l + "\n" for l in root_pem.splitlines()))
+    write("trust-leaf.pem", leaf_pem)
+    lines = (root_pem + inter_pem).splitlines()
+    bad_line = len(root_pem.splitlines()) + 3  # third line of the second block
+    lines[bad_line - 1] = lines[bad_line - 1][:10] + "!" + lines[bad_line - 1][11:]
+    write("trust-broken.pem", "\n".join(lines) + "\n")
+    write("trust-broken.line", str(len(root_pem.splitlines()) + 1))
+    write("trust-empty.pem", "# nothing here\n")
+    import base64
+    write("trust-base64.txt", base64.encodebytes((root_pem + inter_pem).encode()).decode())
+    write("trust-der.cer", subprocess.run(["openssl", "x509", "-in", root[1], "-outform", "DER"], check=True,
+                                          capture_output=True).stdout, "wb")
+
     with open(os.path.join(outdir, "MANIFEST.tsv"), "w") as f:
         f.write("file\tpassword\tmxtls_expect\tidentities\tleaf_sha256\tkey\tgenerator\tnote"
                 "\tchain_sha256\tother_sha256\n")
