@@ -27,6 +27,7 @@ static void identity_clear(struct mx_cfg_identity *id)
 	free(id->certs);
 	free(id->cert_lens);
 	mx_freezero(id->key_der, id->key_len);
+	mx_pins_free(&id->pins);
 	memset(id, 0, sizeof(*id));
 }
 
@@ -43,6 +44,11 @@ void mxtls_config_free(mxtls_config *cfg)
 		free(cfg->cas[i]);
 	free(cfg->cas);
 	free(cfg->ca_lens);
+	mx_pins_free(&cfg->none_pins);
+	mx_warnings_free(&cfg->warnings);
+	for (i = 0; i < cfg->nwatch; i++)
+		free(cfg->watch_paths[i]);
+	free(cfg->watch_paths);
 	free(cfg);
 }
 
@@ -93,17 +99,38 @@ static int key_to_der(mbedtls_pk_context *key, uint8_t **out, size_t *outlen)
 int mxtls_config_add_identity(mxtls_config *cfg, const mxtls_pkcs12 *p12, size_t i,
 			      mxtls_error *err)
 {
+	return mxtls_config_add_identity_pinned(cfg, p12, i, NULL, 0, err);
+}
+
+int mxtls_config_add_no_identity(mxtls_config *cfg, const char *const *pins, size_t npins,
+				 mxtls_error *err)
+{
+	mx_err_clear(err);
+	if (cfg == NULL || (pins == NULL && npins > 0)) {
+		mx_err(err, MXTLS_ERR_USAGE, "config or pins is NULL");
+		return -1;
+	}
+	return mx_pins_add(&cfg->none_pins, pins, npins, err) == 0 ? 0 : -1;
+}
+
+int mxtls_config_add_identity_pinned(mxtls_config *cfg, const mxtls_pkcs12 *p12, size_t i,
+				     const char *const *pins, size_t npins, mxtls_error *err)
+{
 	struct mx_cfg_identity id, *ids;
 	const mxtls_identity *src;
 	size_t k;
 
 	mx_err_clear(err);
-	if (cfg == NULL || p12 == NULL || i >= p12->nids) {
+	if (cfg == NULL || p12 == NULL || i >= p12->nids || (pins == NULL && npins > 0)) {
 		mx_err(err, MXTLS_ERR_USAGE, "no identity %zu in that container", i);
 		return -1;
 	}
 	src = p12->ids[i];
 	memset(&id, 0, sizeof(id));
+	if (mx_pins_add(&id.pins, pins, npins, err) != 0) {
+		identity_clear(&id);
+		return -1;
+	}
 	if (push_der(&id.certs, &id.cert_lens, &id.ncerts, src->leaf->crt->raw.p,
 		     src->leaf->crt->raw.len) != 0)
 		goto nomem;

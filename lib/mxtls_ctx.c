@@ -140,6 +140,7 @@ static int build_trust(mxtls_ctx *ctx, const mxtls_config *cfg, mxtls_error *err
 		if (sys == NULL)
 			return -err->code;
 		ret = mx_trust_append(sys, &ctx->ca);
+		ctx->nsystem = sys->ncerts;
 		mxtls_trust_free(sys);
 		if (ret != 0)
 			return mx_err(err, MXTLS_ERR_INTERNAL, "system roots no longer parse");
@@ -207,7 +208,18 @@ mxtls_ctx *mxtls_ctx_new(const mxtls_config *cfg, mxtls_error *err)
 		ctx->nids++;
 		if (build_identity(ctx, &cfg->ids[i], id, i, err) != 0)
 			goto fail;
+		if (mx_pins_copy(&id->pins, &cfg->ids[i].pins) != 0) {
+			mx_err(err, MXTLS_ERR_NOMEM, "out of memory");
+			goto fail;
+		}
 	}
+	if (mx_pins_copy(&ctx->none_pins, &cfg->none_pins) != 0) {
+		mx_err(err, MXTLS_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < cfg->warnings.n; i++)
+		mx_warnings_add(&ctx->warnings, cfg->warnings.v[i].kind, "%s", cfg->warnings.v[i].text);
+	mx_select_prepare(ctx);
 	if (setup_conf(ctx, &ctx->anon_conf, NULL, err) != 0)
 		goto fail;
 	return ctx;
@@ -234,8 +246,11 @@ void mxtls_ctx_free(mxtls_ctx *ctx)
 		mbedtls_ssl_config_free(&ctx->ids[i].conf);
 		mbedtls_pk_free(&ctx->ids[i].key); /* zeroizes */
 		mbedtls_x509_crt_free(&ctx->ids[i].chain);
+		mx_pins_free(&ctx->ids[i].pins);
 	}
 	free(ctx->ids);
+	mx_pins_free(&ctx->none_pins);
+	mx_warnings_free(&ctx->warnings);
 	mbedtls_ssl_config_free(&ctx->anon_conf);
 	mbedtls_x509_crt_free(&ctx->ca);
 	mbedtls_ctr_drbg_free(&ctx->drbg);

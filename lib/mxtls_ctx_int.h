@@ -11,6 +11,13 @@
 #include <mbedtls/x509_crt.h>
 
 #include "mxtls_pkcs12_int.h"
+#include "mxtls_warn.h"
+
+/* Hosts and identifiers an identity is for (see mxtls_select.c). */
+struct mx_pins {
+	char **v;
+	size_t n;
+};
 
 /* An identity as a configuration keeps it: copies of DER, the key wiped on free. */
 struct mx_cfg_identity {
@@ -19,6 +26,7 @@ struct mx_cfg_identity {
 	size_t ncerts;
 	uint8_t *key_der; /* PKCS#1/SEC1 or PKCS#8 DER as mbedTLS writes it */
 	size_t key_len;
+	struct mx_pins pins;
 };
 
 struct mxtls_config {
@@ -29,6 +37,11 @@ struct mxtls_config {
 	size_t ncas;
 	int system_roots;
 	int min_version, max_version;
+	struct mx_pins none_pins; /* hosts/identifiers that get no client certificate */
+	struct mx_warnings warnings;   /* found while reading the sources (environment, files) */
+	uint8_t source_digest[32];     /* SHA-256 of every input read, to skip no-op reloads */
+	char **watch_paths;            /* files the configuration was read from */
+	size_t nwatch;
 };
 
 /* An identity ready for handshakes. */
@@ -37,6 +50,7 @@ struct mx_ctx_identity {
 	mbedtls_pk_context key;
 	mxtls_cert leaf_view;
 	mbedtls_ssl_config conf;
+	struct mx_pins pins;
 };
 
 struct mxtls_ctx {
@@ -45,10 +59,21 @@ struct mxtls_ctx {
 	mbedtls_ctr_drbg_context drbg; /* locked by mbedTLS itself (MBEDTLS_THREADING_C) */
 	mbedtls_x509_crt ca;           /* system roots + added authorities */
 	size_t nca;
+	size_t nsystem;                /* the first nsystem of ca are the platform's roots */
 	struct mx_ctx_identity *ids;
 	size_t nids;
 	mbedtls_ssl_config anon_conf; /* no client certificate */
 	int min_version, max_version;
+	struct mx_pins none_pins;
+	size_t default_id; /* first unpinned identity, or MXTLS_NO_IDENTITY */
+	struct mx_warnings warnings;
 };
+
+/* mxtls_select.c */
+int mx_pins_add(struct mx_pins *p, const char *const *pins, size_t n, mxtls_error *err);
+int mx_pins_copy(struct mx_pins *dst, const struct mx_pins *src);
+void mx_pins_free(struct mx_pins *p);
+/* Pick the default identity and warn about ambiguous pins; called once by mxtls_ctx_new(). */
+void mx_select_prepare(mxtls_ctx *ctx);
 
 #endif

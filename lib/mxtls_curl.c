@@ -358,3 +358,49 @@ void mxtls_curl_release(CURL *easy)
 	}
 	pthread_mutex_unlock(&registry_lock);
 }
+
+/* The host a URL connects to, without brackets; NULL if it has none. */
+static char *url_host(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *copy = NULL;
+	size_t n;
+
+	if (u == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host != NULL) {
+		n = strlen(host);
+		if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
+			copy = strndup(host + 1, n - 2);
+		else
+			copy = strdup(host);
+	}
+	curl_free(host);
+	curl_url_cleanup(u);
+	return copy;
+}
+
+int mxtls_curl_setup_for(CURL *easy, mxtls_ctx *ctx, const char *identifier, const char *url,
+			 mxtls_error *err)
+{
+	char *host = url ? url_host(url) : NULL;
+	size_t id = mxtls_ctx_select(ctx, identifier, host);
+
+	free(host);
+	/* MXTLS_NO_IDENTITY is past the last identity: no client certificate. */
+	return mxtls_curl_setup(easy, ctx, id, err);
+}
+
+int mxtls_curl_setup_runtime(CURL *easy, mxtls_runtime *rt, const char *identifier,
+			     const char *url, mxtls_error *err)
+{
+	mxtls_ctx *ctx = mxtls_runtime_ctx(rt);
+	int ret;
+
+	if (ctx == NULL)
+		return set_err(err, MXTLS_ERR_USAGE, "runtime is NULL", NULL);
+	ret = mxtls_curl_setup_for(easy, ctx, identifier, url, err);
+	mxtls_ctx_free(ctx); /* the setup holds its own reference */
+	return ret;
+}

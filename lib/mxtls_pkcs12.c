@@ -334,6 +334,8 @@ const char *mxtls_warning_name(int kind)
 		[MXTLS_WARN_EXPORTER_QUIRK] = "exporter_quirk",
 		[MXTLS_WARN_SKIPPED_ENTRY] = "skipped_entry",
 		[MXTLS_WARN_NOT_A_CA] = "not_a_ca",
+		[MXTLS_WARN_AMBIGUOUS] = "ambiguous",
+		[MXTLS_WARN_EXPIRING] = "expiring",
 	};
 
 	if (kind <= 0 || (size_t)kind >= sizeof(names) / sizeof(names[0]))

@@ -14,7 +14,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: mxtls inspect [--password-file F | --password-env VAR | --password PW]\n"
 		   "                     [--json] [--require-mac] FILE\n"
 		   "       mxtls get [--identity FILE [password option]] [--authorities FILE]...\n"
-		   "                 [--no-system-roots] [-v] URL\n"
+		   "                 [--no-system-roots] [--as IDENTIFIER] [-v] URL\n"
+		   "       mxtls check\n"
 		   "       mxtls version\n");
 }
 
@@ -95,6 +96,8 @@ int main(int argc, char **argv)
 		return cmd_inspect(argc - 1, argv + 1);
 	if (strcmp(argv[1], "get") == 0)
 		return cmd_get(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
 		printf("mxtls %s\n", mxtls_version());
 		return 0;

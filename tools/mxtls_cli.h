@@ -17,5 +17,6 @@ void cli_password_free(struct cli_password *pw);
 
 int cmd_inspect(int argc, char **argv);
 int cmd_get(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

@@ -8,7 +8,7 @@
 #include "mxtls_cli.h"
 
 struct get_opts {
-	const char *url, *identity;
+	const char *url, *identity, *as;
 	const char **authorities;
 	size_t nauth;
 	int system_roots, verbose;
@@ -19,7 +19,9 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: mxtls get [--identity FILE [--password-file F | --password-env VAR | --password PW]]\n"
-		"                 [--authorities FILE]... [--no-system-roots] [-v] URL\n");
+		"                 [--authorities FILE]... [--no-system-roots] [--as IDENTIFIER] [-v] URL\n"
+		"Without --identity, --authorities or --no-system-roots, the environment is used\n"
+		"(CLIENT_CERTIFICATES, CERTIFICATE_AUTHORITIES, ...; see `mxtls check`).\n");
 }
 
 static int contains(const char *data, size_t size, const char *word)
@@ -44,10 +46,10 @@ static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *
 	return 0;
 }
 
-static void print_identity(const mxtls_ctx *ctx)
+static void print_identity(const mxtls_ctx *ctx, size_t id)
 {
 	char subject[512], issuer[512];
-	const mxtls_cert *leaf = mxtls_ctx_identity_leaf(ctx, 0);
+	const mxtls_cert *leaf = mxtls_ctx_identity_leaf(ctx, id);
 
 	if (leaf == NULL) {
 		fprintf(stderr, "* identity: none (no client certificate)\n");
@@ -145,6 +147,8 @@ int cmd_get(int argc, char **argv)
 			o.authorities[o.nauth++] = argv[++i];
 		} else if (strcmp(argv[i], "--no-system-roots") == 0) {
 			o.system_roots = 0;
+		} else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc) {
+			o.as = argv[++i];
 		} else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
 			o.verbose = 1;
 		} else if (argv[i][0] == '-') {
@@ -166,12 +170,24 @@ int cmd_get(int argc, char **argv)
 		goto usage;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	ctx = build_ctx(&o);
+	if (o.identity == NULL && o.nauth == 0 && o.system_roots && !o.pw.given) {
+		/* No flags: start up from the environment, as the app runtime does. */
+		mxtls_runtime *rt = mxtls_runtime_new(NULL, NULL, NULL, &err);
+		if (rt == NULL) {
+			fprintf(stderr, "mxtls get: environment: %s (%s)\n", err.message,
+				mxtls_error_name(err.code));
+			goto out;
+		}
+		ctx = mxtls_runtime_ctx(rt);
+		mxtls_runtime_free(rt);
+	} else {
+		ctx = build_ctx(&o);
+	}
 	cli_password_free(&o.pw);
 	if (ctx == NULL)
 		goto out;
 	h = curl_easy_init();
-	if (h == NULL || mxtls_curl_setup(h, ctx, 0, &err) != 0) {
+	if (h == NULL || mxtls_curl_setup_for(h, ctx, o.as, o.url, &err) != 0) {
 		fprintf(stderr, "mxtls get: %s\n", h ? err.message : "curl_easy_init failed");
 		goto out;
 	}
@@ -184,7 +200,15 @@ int cmd_get(int argc, char **argv)
 			mxtls_mbedtls_version(), mxtls_curl_mode_name());
 		fprintf(stderr, "* trusted authorities: %zu%s\n", mxtls_ctx_trust_count(ctx),
 			o.system_roots ? " (system roots + added)" : " (added only)");
-		print_identity(ctx);
+		{
+			CURLU *u = curl_url();
+			char *host = NULL;
+			if (u && curl_url_set(u, CURLUPART_URL, o.url, 0) == CURLUE_OK)
+				curl_url_get(u, CURLUPART_HOST, &host, 0);
+			print_identity(ctx, mxtls_ctx_select(ctx, o.as, host));
+			curl_free(host);
+			curl_url_cleanup(u);
+		}
 		curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
 		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);

@@ -225,7 +225,9 @@ typedef enum mxtls_warning_kind {
 	MXTLS_WARN_NO_CLIENT_AUTH = 6,   /* leaf extendedKeyUsage lacks clientAuth */
 	MXTLS_WARN_EXPORTER_QUIRK = 7,   /* a known exporter bug had to be worked around */
 	MXTLS_WARN_SKIPPED_ENTRY = 8,    /* an entry was skipped (unsupported key, CRL, secret...) */
-	MXTLS_WARN_NOT_A_CA = 9          /* an authority that is not a CA: trusted directly */
+	MXTLS_WARN_NOT_A_CA = 9,         /* an authority that is not a CA: trusted directly */
+	MXTLS_WARN_AMBIGUOUS = 10,       /* several default identities, or a pin claimed twice */
+	MXTLS_WARN_EXPIRING = 11         /* a certificate expires within the warning window */
 } mxtls_warning_kind;
 
 MXTLS_EXTERN const char *mxtls_warning_name(int kind);
@@ -306,9 +308,46 @@ MXTLS_EXTERN void mxtls_config_free(mxtls_config *cfg);
  */
 MXTLS_EXTERN int mxtls_config_add_identity(mxtls_config *cfg, const mxtls_pkcs12 *p12, size_t i,
 					   mxtls_error *err);
+/**
+ * As mxtls_config_add_identity(), for the hosts or services listed in pins:
+ * host names (exact, case-insensitive, no scheme or port; "*.example.com"
+ * matches exactly one more label) or logical identifiers ("Module.Service",
+ * any text without spaces, matched exactly). An identity without pins is a
+ * default one. Returns 0, or -1 with err filled (a pin with a scheme, a port
+ * or spaces is a usage error).
+ */
+MXTLS_EXTERN int mxtls_config_add_identity_pinned(mxtls_config *cfg, const mxtls_pkcs12 *p12,
+						  size_t i, const char *const *pins, size_t npins,
+						  mxtls_error *err);
+/** Hosts or identifiers that must get no client certificate at all. Returns 0 or -1. */
+MXTLS_EXTERN int mxtls_config_add_no_identity(mxtls_config *cfg, const char *const *pins,
+					      size_t npins, mxtls_error *err);
 /** Trust the authorities of a bundle too (copied). Returns 0, or -1 with err filled. */
 MXTLS_EXTERN int mxtls_config_add_trust(mxtls_config *cfg, const mxtls_trust *trust,
 					mxtls_error *err);
+/**
+ * A configuration from the platform's environment, as the runtime receives
+ * what users uploaded (README, "Environment"): CLIENT_CERTIFICATES (JSON
+ * array of {"pfx": base64, "password": "...", "pin_to": [...]}),
+ * CERTIFICATE_AUTHORITIES (PEM, or base64 of it), CERTIFICATE_AUTHORITIES_BASE64,
+ * and the file forms for mounted secrets: MXTLS_CLIENT_CERTIFICATES_FILE,
+ * MXTLS_CLIENT_CERTIFICATE_FILE + MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE
+ * (+ MXTLS_CLIENT_CERTIFICATE_PIN_TO), MXTLS_CERTIFICATE_AUTHORITIES_FILE,
+ * and MXTLS_SYSTEM_ROOTS=0.
+ *
+ * envp: a NULL-terminated array of "NAME=value" strings, or NULL for the
+ * process environment. Every error names the variable, the entry and the
+ * cause (JSON line and column, base64, wrong password for entry 2...), never
+ * a password. Nothing set at all gives an empty configuration (no client
+ * certificate, system roots). Returns a new configuration or NULL.
+ */
+MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_config *mxtls_config_from_env(const char *const *envp,
+								   mxtls_error *err);
+/** Warnings found while reading the environment (unknown keys, extra identities...). Borrowed. */
+MXTLS_EXTERN size_t mxtls_config_warning_count(const mxtls_config *cfg);
+MXTLS_EXTERN const char *mxtls_config_warning(const mxtls_config *cfg, size_t i);
+/** Number of identities in the configuration. */
+MXTLS_EXTERN size_t mxtls_config_identity_count(const mxtls_config *cfg);
 /**
  * Whether the platform's public roots are trusted besides the added
  * authorities (default 1). With 0, only the added authorities are trusted.
@@ -339,10 +378,91 @@ MXTLS_EXTERN void mxtls_ctx_free(mxtls_ctx *ctx);
 /** Identities in the context, in the order added; and their leaf certificates. */
 MXTLS_EXTERN size_t mxtls_ctx_identity_count(const mxtls_ctx *ctx);
 MXTLS_EXTERN const mxtls_cert *mxtls_ctx_identity_leaf(const mxtls_ctx *ctx, size_t i);
+/** "No identity": the result of a selection that presents no client certificate. */
+#define MXTLS_NO_IDENTITY ((size_t)-1)
+/**
+ * The identity a request should present: by identifier first (exact pin),
+ * then by the host it connects to (exact pin, then wildcard), else the first
+ * unpinned identity (the default), else MXTLS_NO_IDENTITY. A pin mapped to
+ * no identity (mxtls_config_add_no_identity) gives MXTLS_NO_IDENTITY.
+ * identifier and host may be NULL. Thread-safe, allocation-free.
+ */
+MXTLS_EXTERN size_t mxtls_ctx_select(const mxtls_ctx *ctx, const char *identifier,
+				     const char *host);
+/** Pins of identity i, in the order given. Borrowed. */
+MXTLS_EXTERN size_t mxtls_ctx_identity_pin_count(const mxtls_ctx *ctx, size_t i);
+MXTLS_EXTERN const char *mxtls_ctx_identity_pin(const mxtls_ctx *ctx, size_t i, size_t k);
+/** Warnings about the context (several default identities, a pin claimed twice). Borrowed. */
+MXTLS_EXTERN size_t mxtls_ctx_warning_count(const mxtls_ctx *ctx);
+MXTLS_EXTERN const char *mxtls_ctx_warning(const mxtls_ctx *ctx, size_t i);
 /** Number of trusted authorities (system roots + added ones). */
 MXTLS_EXTERN size_t mxtls_ctx_trust_count(const mxtls_ctx *ctx);
 /** The protocol range of the context (MXTLS_TLS_1_2 / MXTLS_TLS_1_3). */
 MXTLS_EXTERN void mxtls_ctx_tls_versions(const mxtls_ctx *ctx, int *min, int *max);
+
+/* ------------------------------------------------------------------ */
+/* Runtime: start-up from the environment, and rotation                */
+/* ------------------------------------------------------------------ */
+
+/**
+ * A runtime owns the current context built from the environment and
+ * replaces it, atomically, when the sources change: new connections use the
+ * new context, connections in flight keep the one they started with (each
+ * holds a reference). A failed reload (bad file, wrong password, expired
+ * certificate) keeps the current context and reports why.
+ *
+ * Thread safety: every function may be called from any thread.
+ */
+typedef struct mxtls_runtime mxtls_runtime;
+
+/** What the event callback is told. */
+typedef enum mxtls_event_kind {
+	MXTLS_EVENT_LOADED = 1,        /* start-up built the first context */
+	MXTLS_EVENT_RELOADED = 2,      /* a new context replaced the old one */
+	MXTLS_EVENT_RELOAD_FAILED = 3, /* the old context stays; the message says why */
+	MXTLS_EVENT_UNCHANGED = 4,     /* a reload found the same sources: nothing swapped */
+	MXTLS_EVENT_EXPIRING = 5,      /* an identity or authority expires within the window */
+	MXTLS_EVENT_EXPIRED = 6,       /* an identity or authority has expired */
+	MXTLS_EVENT_WARNING = 7        /* anything else worth knowing (ambiguous pins...) */
+} mxtls_event_kind;
+
+/**
+ * Event callback: kind and a message without secrets. Called from the
+ * thread that loads (the caller of mxtls_runtime_new/reload, or the watcher
+ * thread). Without a callback, events go to stderr as "mxtls: kind: message".
+ */
+typedef void (*mxtls_event_fn)(void *arg, int kind, const char *message);
+MXTLS_EXTERN const char *mxtls_event_name(int kind);
+
+/**
+ * Read the environment (see mxtls_config_from_env), build the first context,
+ * and report expiry within the warning window (MXTLS_EXPIRY_WARNING_DAYS, or
+ * 30 days). envp is copied; NULL means the live process environment, read
+ * again on every reload. Malformed configuration fails here, loudly:
+ * returns NULL with err filled rather than running without an identity.
+ */
+MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_runtime *mxtls_runtime_new(const char *const *envp,
+								mxtls_event_fn fn, void *arg,
+								mxtls_error *err);
+/** The current context, with a new reference the caller drops with mxtls_ctx_free(). */
+MXTLS_EXTERN mxtls_ctx *mxtls_runtime_ctx(mxtls_runtime *rt);
+/** How many contexts have been installed (1 after start-up). */
+MXTLS_EXTERN unsigned long mxtls_runtime_generation(mxtls_runtime *rt);
+/**
+ * Build a complete new context from the same sources and swap it in.
+ * Returns 0 (swapped, or unchanged sources), or -1 with err filled and the
+ * current context kept. An identity whose certificate has expired fails.
+ */
+MXTLS_EXTERN int mxtls_runtime_reload(mxtls_runtime *rt, mxtls_error *err);
+/**
+ * Reload automatically: a thread watches the directories of the files the
+ * configuration was read from (surviving Kubernetes' ..data symlink swap and
+ * editors' rename-over-write) and, if signo > 0, reloads on that signal too
+ * (its handler is replaced; one runtime per signal). Returns 0 or -1.
+ */
+MXTLS_EXTERN int mxtls_runtime_watch(mxtls_runtime *rt, int signo, mxtls_error *err);
+/** Stop watching, drop the runtime's reference to its context. NULL-safe. */
+MXTLS_EXTERN void mxtls_runtime_free(mxtls_runtime *rt);
 
 /* mbedTLS hand-off: for applications that drive mbedTLS themselves. */
 struct mbedtls_ssl_config;

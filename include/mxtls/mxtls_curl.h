@@ -53,6 +53,21 @@ MXTLS_EXTERN const char *mxtls_curl_mode_name(void);
  */
 MXTLS_EXTERN int mxtls_curl_setup(CURL *easy, mxtls_ctx *ctx, size_t identity, mxtls_error *err);
 /**
+ * Per-request selection: set easy up with the identity that ctx selects for
+ * this request (mxtls_ctx_select: identifier first, then the host of url,
+ * else the default identity, or none). Call it before each request whose
+ * identifier or URL may differ. identifier may be NULL. Returns 0 or -1.
+ */
+MXTLS_EXTERN int mxtls_curl_setup_for(CURL *easy, mxtls_ctx *ctx, const char *identifier,
+				      const char *url, mxtls_error *err);
+/**
+ * As mxtls_curl_setup_for(), with the runtime's current context: after a
+ * rotation, the next request set up this way uses the new material, while
+ * requests in flight finish with the old.
+ */
+MXTLS_EXTERN int mxtls_curl_setup_runtime(CURL *easy, mxtls_runtime *rt, const char *identifier,
+					  const char *url, mxtls_error *err);
+/**
  * Forget easy: drops the context reference taken by mxtls_curl_setup().
  * Call it before curl_easy_cleanup(easy). NULL-safe; harmless if easy was
  * never set up.

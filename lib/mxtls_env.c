@@ -1,0 +1,456 @@
+/*
+ * The platform's environment format: what users upload reaches the runtime as
+ * environment variables (inline values) or as mounted files. One call reads
+ * it all into a configuration; every error names the variable and entry.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <mbedtls/base64.h>
+#include <mbedtls/sha256.h>
+
+#include "mxtls_ctx_int.h"
+#include "mxtls_trust_int.h"
+#include "mxtls_util.h"
+
+#define ENV_MAX_FILE (16u * 1024u * 1024u)
+
+extern char **environ;
+
+struct env {
+	const char *const *envp;
+	mxtls_config *cfg;
+	mxtls_error *err;
+	mbedtls_sha256_context digest;
+};
+
+static const char *env_get(const struct env *e, const char *name)
+{
+	const char *const *p = e->envp ? e->envp : (const char *const *)environ;
+	size_t n = strlen(name);
+
+	for (; p && *p; p++)
+		if (strncmp(*p, name, n) == 0 && (*p)[n] == '=')
+			return *p + n + 1;
+	return NULL;
+}
+
+/* Every input feeds the digest, so a reload can tell "nothing changed". */
+static void digest_add(struct env *e, const char *label, const void *p, size_t n)
+{
+	mbedtls_sha256_update(&e->digest, (const unsigned char *)label, strlen(label) + 1);
+	mbedtls_sha256_update(&e->digest, p, n);
+}
+
+static int remember_path(struct env *e, const char *path)
+{
+	char **v = realloc(e->cfg->watch_paths, (e->cfg->nwatch + 1) * sizeof(*v));
+
+	if (v == NULL)
+		return -1;
+	e->cfg->watch_paths = v;
+	v[e->cfg->nwatch] = strdup(path);
+	if (v[e->cfg->nwatch] == NULL)
+		return -1;
+	e->cfg->nwatch++;
+	return 0;
+}
+
+/* A whole file; *len excludes the NUL added for text use. Wiped by the caller. */
+static int read_file(struct env *e, const char *var, const char *path, uint8_t **out,
+		     size_t *len)
+{
+	uint8_t *buf = NULL, *nb;
+	size_t cap = 0, n;
+	FILE *f;
+
+	*len = 0;
+	if (remember_path(e, path) != 0)
+		return mx_err(e->err, MXTLS_ERR_NOMEM, "out of memory");
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return mx_err(e->err, MXTLS_ERR_IO, "%s: %s: cannot open: %s", var, path,
+			      strerror(errno));
+	do {
+		if (*len + 1 >= cap) {
+			cap = cap ? cap * 2 : 65536;
+			nb = malloc(cap);
+			if (nb == NULL) {
+				mx_freezero(buf, *len);
+				fclose(f);
+				return mx_err(e->err, MXTLS_ERR_NOMEM, "out of memory");
+			}
+			if (buf) {
+				memcpy(nb, buf, *len);
+				mx_freezero(buf, *len);
+			}
+			buf = nb;
+		}
+		n = fread(buf + *len, 1, cap - 1 - *len, f);
+		*len += n;
+	} while (n > 0 && *len <= ENV_MAX_FILE);
+	fclose(f);
+	if (*len > ENV_MAX_FILE) {
+		mx_freezero(buf, cap);
+		return mx_err(e->err, MXTLS_ERR_LIMIT_EXCEEDED, "%s: %s: larger than %u bytes", var,
+			      path, ENV_MAX_FILE);
+	}
+	buf[*len] = '\0';
+	digest_add(e, path, buf, *len);
+	*out = buf;
+	return 0;
+}
+
+/* Base64 with whitespace and line breaks anywhere, as users paste it. */
+static int b64_decode(struct env *e, const char *where, const char *text, uint8_t **out,
+		      size_t *outlen)
+{
+	size_t n = strlen(text), i, k = 0, dlen = 0;
+	char *clean = malloc(n + 1);
+	uint8_t *buf;
+	int ret;
+
+	if (clean == NULL)
+		return mx_err(e->err, MXTLS_ERR_NOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		char c = text[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '/' || c == '=')) {
+			free(clean);
+			return mx_err(e->err, MXTLS_ERR_CORRUPT,
+				      "%s: invalid base64 (character 0x%02x at offset %zu)", where,
+				      (unsigned char)c, i);
+		}
+		clean[k++] = c;
+	}
+	if (k == 0) {
+		free(clean);
+		return mx_err(e->err, MXTLS_ERR_CORRUPT, "%s: invalid base64 (empty)", where);
+	}
+	buf = malloc(k / 4 * 3 + 3);
+	if (buf == NULL) {
+		free(clean);
+		return mx_err(e->err, MXTLS_ERR_NOMEM, "out of memory");
+	}
+	ret = mbedtls_base64_decode(buf, k / 4 * 3 + 3, &dlen, (const unsigned char *)clean, k);
+	free(clean);
+	if (ret != 0) {
+		free(buf);
+		return mx_err(e->err, MXTLS_ERR_CORRUPT, "%s: invalid base64 (bad length or padding)",
+			      where);
+	}
+	*out = buf;
+	*outlen = dlen;
+	return 0;
+}
+
+static int add_pins_json(struct env *e, const char *where, json_t *pins, const char ***out,
+			 size_t *n)
+{
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (pins == NULL || json_is_null(pins))
+		return 0;
+	if (!json_is_array(pins))
+		return mx_err(e->err, MXTLS_ERR_USAGE, "%s.pin_to: expected an array of strings",
+			      where);
+	*out = calloc(json_array_size(pins) + 1, sizeof(**out));
+	if (*out == NULL)
+		return mx_err(e->err, MXTLS_ERR_NOMEM, "out of memory");
+	for (i = 0; i < json_array_size(pins); i++) {
+		json_t *p = json_array_get(pins, i);
+		if (!json_is_string(p))
+			return mx_err(e->err, MXTLS_ERR_USAGE, "%s.pin_to[%zu]: expected a string",
+				      where, i);
+		(*out)[(*n)++] = json_string_value(p);
+	}
+	return 0;
+}
+
+/* One identity: a container and its password, with its pins. */
+static int add_identity(struct env *e, const char *where, const uint8_t *der, size_t len,
+			const char *password, const char *const *pins, size_t npins)
+{
+	mxtls_pkcs12 *p12;
+	int ret;
+
+	p12 = mxtls_pkcs12_load_mem(der, len, password, 0, e->err);
+	if (p12 == NULL) {
+		mx_err_prefix(e->err, "%s: ", where);
+		return -e->err->code;
+	}
+	if (mxtls_pkcs12_identity_count(p12) > 1)
+		mx_warnings_add(&e->cfg->warnings, MXTLS_WARN_AMBIGUOUS,
+				"%s: the container holds %zu identities; the first is used", where,
+				mxtls_pkcs12_identity_count(p12));
+	ret = mxtls_config_add_identity_pinned(e->cfg, p12, 0, pins, npins, e->err);
+	if (ret != 0)
+		mx_err_prefix(e->err, "%s: ", where);
+	mxtls_pkcs12_free(p12);
+	return ret;
+}
+
+static int entry(struct env *e, const char *var, size_t index, json_t *o)
+{
+	char where[96];
+	const char **pins = NULL, *key, *password;
+	json_t *pfx, *pw, *v;
+	uint8_t *der = NULL;
+	size_t npins = 0, len = 0;
+	int ret;
+
+	snprintf(where, sizeof(where), "%s[%zu]", var, index);
+	if (!json_is_object(o))
+		return mx_err(e->err, MXTLS_ERR_USAGE, "%s: expected an object", where);
+	json_object_foreach(o, key, v) {
+		if (strcmp(key, "pfx") != 0 && strcmp(key, "password") != 0 &&
+		    strcmp(key, "pin_to") != 0)
+			mx_warnings_add(&e->cfg->warnings, MXTLS_WARN_SKIPPED_ENTRY,
+					"%s: unknown key \"%s\" ignored", where, key);
+	}
+	pfx = json_object_get(o, "pfx");
+	pw = json_object_get(o, "password");
+	ret = add_pins_json(e, where, json_object_get(o, "pin_to"), &pins, &npins);
+	if (ret != 0)
+		goto out;
+	/* {"pfx": null, "pin_to": [...]}: these hosts get no client certificate. */
+	if (json_is_null(pfx)) {
+		if (npins == 0)
+			ret = mx_err(e->err, MXTLS_ERR_USAGE,
+				     "%s: \"pfx\": null (no certificate) needs \"pin_to\"", where);
+		else if (mxtls_config_add_no_identity(e->cfg, pins, npins, e->err) != 0)
+			ret = -1, mx_err_prefix(e->err, "%s: ", where);
+		goto out;
+	}
+	if (pfx == NULL || !json_is_string(pfx)) {
+		ret = mx_err(e->err, MXTLS_ERR_USAGE, "%s: \"pfx\" %s", where,
+			     pfx ? "must be a base64 string" : "is missing");
+		goto out;
+	}
+	if (pw == NULL || !json_is_string(pw)) {
+		ret = mx_err(e->err, MXTLS_ERR_USAGE,
+			     "%s: \"password\" %s (it may be empty: \"password\": \"\")", where,
+			     pw ? "must be a string" : "is missing");
+		goto out;
+	}
+	password = json_string_value(pw);
+	snprintf(where, sizeof(where), "%s[%zu].pfx", var, index);
+	ret = b64_decode(e, where, json_string_value(pfx), &der, &len);
+	snprintf(where, sizeof(where), "%s[%zu]", var, index);
+	if (ret == 0)
+		ret = add_identity(e, where, der, len, password, pins, npins);
+out:
+	mx_freezero(der, len);
+	free(pins);
+	return ret;
+}
+
+/* CLIENT_CERTIFICATES: a JSON array of entries. */
+static int identities_json(struct env *e, const char *var, const char *text)
+{
+	json_error_t jerr;
+	json_t *root;
+	size_t i;
+	int ret = 0;
+
+	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return mx_err(e->err, MXTLS_ERR_USAGE, "%s: invalid JSON at line %d, column %d: %s",
+			      var, jerr.line, jerr.column, jerr.text);
+	if (!json_is_array(root)) {
+		json_decref(root);
+		return mx_err(e->err, MXTLS_ERR_USAGE, "%s: expected a JSON array of entries", var);
+	}
+	for (i = 0; i < json_array_size(root) && ret == 0; i++)
+		ret = entry(e, var, i, json_array_get(root, i));
+	/* The JSON holds passwords: wipe its strings before jansson frees them. */
+	for (i = 0; i < json_array_size(root); i++) {
+		json_t *pw = json_object_get(json_array_get(root, i), "password");
+		if (json_is_string(pw))
+			mx_wipe((void *)(uintptr_t)json_string_value(pw), json_string_length(pw));
+	}
+	json_decref(root);
+	return ret;
+}
+
+static int authorities(struct env *e, const char *var, const uint8_t *data, size_t len)
+{
+	mxtls_trust *t = mxtls_trust_load_mem(data, len, e->err);
+	size_t i;
+	int ret;
+
+	if (t == NULL) {
+		mx_err_prefix(e->err, "%s: ", var);
+		return -e->err->code;
+	}
+	for (i = 0; i < mxtls_trust_warning_count(t); i++)
+		mx_warnings_add(&e->cfg->warnings, mxtls_trust_warning_kind(t, i), "%s: %s", var,
+				mxtls_trust_warning(t, i));
+	ret = mxtls_config_add_trust(e->cfg, t, e->err);
+	mxtls_trust_free(t);
+	return ret;
+}
+
+/* Comma- or space-separated pins of the single-file identity. */
+static int split_pins(char *s, const char ***out, size_t *n)
+{
+	char *tok, *save = NULL;
+
+	*n = 0;
+	*out = calloc(strlen(s) / 2 + 2, sizeof(**out));
+	if (*out == NULL)
+		return -1;
+	for (tok = strtok_r(s, ", \t\n", &save); tok; tok = strtok_r(NULL, ", \t\n", &save))
+		(*out)[(*n)++] = tok;
+	return 0;
+}
+
+static int read_env(struct env *e)
+{
+	const char *v, *file, *pwfile;
+	uint8_t *buf = NULL, *pw = NULL;
+	size_t len = 0, pwlen = 0;
+	int ret = 0;
+
+	v = env_get(e, "MXTLS_SYSTEM_ROOTS");
+	if (v != NULL) {
+		digest_add(e, "MXTLS_SYSTEM_ROOTS", v, strlen(v));
+		if (strcmp(v, "0") && strcmp(v, "1") && strcmp(v, "false") && strcmp(v, "true"))
+			return mx_err(e->err, MXTLS_ERR_USAGE,
+				      "MXTLS_SYSTEM_ROOTS: expected 0 or 1, not \"%s\"", v);
+		e->cfg->system_roots = !strcmp(v, "1") || !strcmp(v, "true");
+	}
+	v = env_get(e, "CLIENT_CERTIFICATES");
+	if (v != NULL) {
+		digest_add(e, "CLIENT_CERTIFICATES", v, strlen(v));
+		ret = identities_json(e, "CLIENT_CERTIFICATES", v);
+		if (ret != 0)
+			return ret;
+	}
+	file = env_get(e, "MXTLS_CLIENT_CERTIFICATES_FILE");
+	if (file != NULL) {
+		ret = read_file(e, "MXTLS_CLIENT_CERTIFICATES_FILE", file, &buf, &len);
+		if (ret == 0)
+			ret = identities_json(e, "MXTLS_CLIENT_CERTIFICATES_FILE", (char *)buf);
+		mx_freezero(buf, len);
+		if (ret != 0)
+			return ret;
+	}
+	file = env_get(e, "MXTLS_CLIENT_CERTIFICATE_FILE");
+	pwfile = env_get(e, "MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE");
+	if (pwfile != NULL && file == NULL)
+		return mx_err(e->err, MXTLS_ERR_USAGE,
+			      "MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE is set without "
+			      "MXTLS_CLIENT_CERTIFICATE_FILE");
+	if (file != NULL) {
+		const char **pins = NULL;
+		size_t npins = 0;
+		char *pinbuf = NULL;
+
+		ret = read_file(e, "MXTLS_CLIENT_CERTIFICATE_FILE", file, &buf, &len);
+		if (ret == 0 && pwfile != NULL) {
+			ret = read_file(e, "MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE", pwfile, &pw, &pwlen);
+			/* Secret files end in one newline more often than not. */
+			if (ret == 0 && pwlen > 0 && pw[pwlen - 1] == '\n')
+				pw[--pwlen] = '\0';
+			if (ret == 0 && pwlen > 0 && pw[pwlen - 1] == '\r')
+				pw[--pwlen] = '\0';
+		}
+		v = env_get(e, "MXTLS_CLIENT_CERTIFICATE_PIN_TO");
+		if (ret == 0 && v != NULL) {
+			digest_add(e, "MXTLS_CLIENT_CERTIFICATE_PIN_TO", v, strlen(v));
+			pinbuf = strdup(v);
+			if (pinbuf == NULL || split_pins(pinbuf, &pins, &npins) != 0)
+				ret = mx_err(e->err, MXTLS_ERR_NOMEM, "out of memory");
+		}
+		if (ret == 0)
+			ret = add_identity(e, "MXTLS_CLIENT_CERTIFICATE_FILE", buf, len,
+					   pw ? (const char *)pw : NULL, pins, npins);
+		free(pins);
+		free(pinbuf);
+		mx_freezero(pw, pwlen + 1);
+		mx_freezero(buf, len);
+		buf = NULL;
+		len = 0;
+		if (ret != 0)
+			return ret;
+	}
+	v = env_get(e, "CERTIFICATE_AUTHORITIES");
+	if (v != NULL) {
+		digest_add(e, "CERTIFICATE_AUTHORITIES", v, strlen(v));
+		ret = authorities(e, "CERTIFICATE_AUTHORITIES", (const uint8_t *)v, strlen(v));
+		if (ret != 0)
+			return ret;
+	}
+	v = env_get(e, "CERTIFICATE_AUTHORITIES_BASE64");
+	if (v != NULL) {
+		digest_add(e, "CERTIFICATE_AUTHORITIES_BASE64", v, strlen(v));
+		ret = b64_decode(e, "CERTIFICATE_AUTHORITIES_BASE64", v, &buf, &len);
+		if (ret == 0)
+			ret = authorities(e, "CERTIFICATE_AUTHORITIES_BASE64", buf, len);
+		free(buf);
+		buf = NULL;
+		if (ret != 0)
+			return ret;
+	}
+	file = env_get(e, "MXTLS_CERTIFICATE_AUTHORITIES_FILE");
+	if (file != NULL) {
+		ret = read_file(e, "MXTLS_CERTIFICATE_AUTHORITIES_FILE", file, &buf, &len);
+		if (ret == 0)
+			ret = authorities(e, "MXTLS_CERTIFICATE_AUTHORITIES_FILE", buf, len);
+		if (ret != 0 && e->err->code != MXTLS_ERR_IO)
+			mx_err_prefix(e->err, "%s: ", file);
+		free(buf);
+	}
+	return ret;
+}
+
+mxtls_config *mxtls_config_from_env(const char *const *envp, mxtls_error *err)
+{
+	struct env e = {.envp = envp, .err = err};
+	mxtls_error local;
+	int ret;
+
+	if (err == NULL)
+		e.err = err = &local;
+	mx_err_clear(err);
+	e.cfg = mxtls_config_new();
+	if (e.cfg == NULL) {
+		mx_err(err, MXTLS_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	mbedtls_sha256_init(&e.digest);
+	mbedtls_sha256_starts(&e.digest, 0);
+	ret = read_env(&e);
+	mbedtls_sha256_finish(&e.digest, e.cfg->source_digest);
+	mbedtls_sha256_free(&e.digest);
+	if (ret != 0) {
+		if (err->code == MXTLS_OK)
+			mx_err(err, MXTLS_ERR_INTERNAL, "environment: failed without a reason (bug)");
+		mxtls_config_free(e.cfg);
+		return NULL;
+	}
+	return e.cfg;
+}
+
+size_t mxtls_config_warning_count(const mxtls_config *cfg)
+{
+	return cfg ? cfg->warnings.n : 0;
+}
+
+const char *mxtls_config_warning(const mxtls_config *cfg, size_t i)
+{
+	return cfg && i < cfg->warnings.n ? cfg->warnings.v[i].text : NULL;
+}
+
+size_t mxtls_config_identity_count(const mxtls_config *cfg)
+{
+	return cfg ? cfg->nids : 0;
+}

@@ -1,0 +1,483 @@
+/*
+ * The runtime: the current context built from the environment, swapped
+ * atomically on reload; expiry reports; and a watcher thread that reloads
+ * when mounted files change or a chosen signal arrives.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mxtls_ctx_int.h"
+#include "mxtls_util.h"
+
+#define DAY 86400
+#define DEBOUNCE_MS 150 /* editors and Kubernetes make several changes in a burst */
+
+struct mxtls_runtime {
+	pthread_mutex_t lock; /* guards ctx, generation, digest */
+	mxtls_ctx *ctx;
+	unsigned long generation;
+	uint8_t digest[32];
+	char **envp; /* snapshot, or NULL for the live environment */
+	mxtls_event_fn fn;
+	void *arg;
+	int64_t window;
+	pthread_mutex_t reload_lock; /* one reload at a time */
+	/* watcher */
+	pthread_t thread;
+	int watching;
+	int inotify_fd;
+	int wake[2];
+	int signo;
+};
+
+const char *mxtls_event_name(int kind)
+{
+	static const char *const names[] = {
+		[MXTLS_EVENT_LOADED] = "loaded",       [MXTLS_EVENT_RELOADED] = "reloaded",
+		[MXTLS_EVENT_RELOAD_FAILED] = "reload_failed",
+		[MXTLS_EVENT_UNCHANGED] = "unchanged", [MXTLS_EVENT_EXPIRING] = "expiring",
+		[MXTLS_EVENT_EXPIRED] = "expired",     [MXTLS_EVENT_WARNING] = "warning",
+	};
+	if (kind <= 0 || (size_t)kind >= sizeof(names) / sizeof(names[0]))
+		return "unknown";
+	return names[kind];
+}
+
+static void emit(mxtls_runtime *rt, int kind, const char *fmt, ...) MX_PRINTF(3, 4);
+static void emit(mxtls_runtime *rt, int kind, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (rt->fn)
+		rt->fn(rt->arg, kind, msg);
+	else
+		fprintf(stderr, "mxtls: %s: %s\n", mxtls_event_name(kind), msg);
+}
+
+static int64_t crt_not_after(const mbedtls_x509_crt *c)
+{
+	mxtls_cert view = {.crt = (mbedtls_x509_crt *)(uintptr_t)c};
+	return mxtls_cert_not_after(&view);
+}
+
+/*
+ * Report what expires. Returns the number of expired identity certificates
+ * (leaf or chain), which a reload refuses to install.
+ */
+static int check_expiry(mxtls_runtime *rt, const mxtls_ctx *ctx)
+{
+	const mbedtls_x509_crt *c;
+	int64_t now = (int64_t)time(NULL), end;
+	char name[256];
+	size_t i, k;
+	int expired = 0;
+
+	for (i = 0; i < ctx->nids; i++) {
+		for (c = &ctx->ids[i].chain, k = 0; c && c->raw.len; c = c->next, k++) {
+			end = crt_not_after(c);
+			if (mbedtls_x509_dn_gets(name, sizeof(name), &c->subject) < 0)
+				snprintf(name, sizeof(name), "(unprintable name)");
+			if (end <= now) {
+				expired++;
+				emit(rt, MXTLS_EVENT_EXPIRED, "identity %zu: %s \"%s\" expired %lld days ago",
+				     i, k ? "chain certificate" : "certificate", name,
+				     (long long)((now - end) / DAY));
+			} else if (end - now <= rt->window) {
+				emit(rt, MXTLS_EVENT_EXPIRING, "identity %zu: %s \"%s\" expires in %lld days",
+				     i, k ? "chain certificate" : "certificate", name,
+				     (long long)((end - now) / DAY));
+			}
+		}
+	}
+	/* Private authorities; the platform's own roots are not the user's to renew. */
+	for (c = &ctx->ca, k = 0; c && c->raw.len; c = c->next, k++) {
+		if (k < ctx->nsystem)
+			continue;
+		end = crt_not_after(c);
+		if (mbedtls_x509_dn_gets(name, sizeof(name), &c->subject) < 0)
+			snprintf(name, sizeof(name), "(unprintable name)");
+		if (end <= now)
+			emit(rt, MXTLS_EVENT_EXPIRED, "authority \"%s\" expired %lld days ago", name,
+			     (long long)((now - end) / DAY));
+		else if (end - now <= rt->window)
+			emit(rt, MXTLS_EVENT_EXPIRING, "authority \"%s\" expires in %lld days", name,
+			     (long long)((end - now) / DAY));
+	}
+	return expired;
+}
+
+/* Build a context from the sources; NULL with err on failure. */
+static mxtls_ctx *build(mxtls_runtime *rt, uint8_t digest[32], mxtls_config **cfg_out,
+			mxtls_error *err)
+{
+	mxtls_config *cfg = mxtls_config_from_env((const char *const *)rt->envp, err);
+	mxtls_ctx *ctx;
+
+	if (cfg == NULL)
+		return NULL;
+	memcpy(digest, cfg->source_digest, 32);
+	ctx = mxtls_ctx_new(cfg, err);
+	if (ctx == NULL) {
+		mxtls_config_free(cfg);
+		return NULL;
+	}
+	*cfg_out = cfg;
+	return ctx;
+}
+
+static void report_warnings(mxtls_runtime *rt, const mxtls_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->warnings.n; i++)
+		emit(rt, MXTLS_EVENT_WARNING, "%s", ctx->warnings.v[i].text);
+}
+
+static char **copy_env(const char *const *envp)
+{
+	size_t n = 0, i;
+	char **copy;
+
+	while (envp[n])
+		n++;
+	copy = calloc(n + 1, sizeof(*copy));
+	if (copy == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		copy[i] = strdup(envp[i]);
+		if (copy[i] == NULL) {
+			while (i--)
+				free(copy[i]);
+			free(copy);
+			return NULL;
+		}
+	}
+	return copy;
+}
+
+static void free_env(char **envp)
+{
+	size_t i;
+
+	if (envp == NULL)
+		return;
+	for (i = 0; envp[i]; i++) {
+		mx_wipe(envp[i], strlen(envp[i])); /* may hold passwords */
+		free(envp[i]);
+	}
+	free(envp);
+}
+
+static int64_t window_from_env(const mxtls_runtime *rt)
+{
+	const char *v = NULL, *const *p;
+	extern char **environ;
+	long days;
+
+	for (p = rt->envp ? (const char *const *)rt->envp : (const char *const *)environ; p && *p; p++)
+		if (strncmp(*p, "MXTLS_EXPIRY_WARNING_DAYS=", 26) == 0)
+			v = *p + 26;
+	if (v == NULL || (days = strtol(v, NULL, 10)) < 0 || days > 3650)
+		return 30 * (int64_t)DAY;
+	return days * (int64_t)DAY;
+}
+
+mxtls_runtime *mxtls_runtime_new(const char *const *envp, mxtls_event_fn fn, void *arg,
+				 mxtls_error *err)
+{
+	mxtls_runtime *rt;
+	mxtls_config *cfg = NULL;
+
+	mx_err_clear(err);
+	rt = calloc(1, sizeof(*rt));
+	if (rt == NULL || (envp && (rt->envp = copy_env(envp)) == NULL)) {
+		free(rt);
+		mx_err(err, MXTLS_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&rt->lock, NULL);
+	pthread_mutex_init(&rt->reload_lock, NULL);
+	rt->fn = fn;
+	rt->arg = arg;
+	rt->inotify_fd = rt->wake[0] = rt->wake[1] = -1;
+	rt->window = window_from_env(rt);
+	rt->ctx = build(rt, rt->digest, &cfg, err);
+	if (rt->ctx == NULL) {
+		mxtls_runtime_free(rt);
+		return NULL;
+	}
+	rt->generation = 1;
+	report_warnings(rt, rt->ctx);
+	check_expiry(rt, rt->ctx);
+	emit(rt, MXTLS_EVENT_LOADED, "%zu identit%s, %zu authorities", rt->ctx->nids,
+	     rt->ctx->nids == 1 ? "y" : "ies", rt->ctx->nca);
+	mxtls_config_free(cfg);
+	return rt;
+}
+
+mxtls_ctx *mxtls_runtime_ctx(mxtls_runtime *rt)
+{
+	mxtls_ctx *ctx;
+
+	if (rt == NULL)
+		return NULL;
+	pthread_mutex_lock(&rt->lock);
+	ctx = mxtls_ctx_ref(rt->ctx);
+	pthread_mutex_unlock(&rt->lock);
+	return ctx;
+}
+
+unsigned long mxtls_runtime_generation(mxtls_runtime *rt)
+{
+	unsigned long g;
+
+	if (rt == NULL)
+		return 0;
+	pthread_mutex_lock(&rt->lock);
+	g = rt->generation;
+	pthread_mutex_unlock(&rt->lock);
+	return g;
+}
+
+int mxtls_runtime_reload(mxtls_runtime *rt, mxtls_error *err)
+{
+	mxtls_config *cfg = NULL;
+	mxtls_ctx *ctx, *old;
+	uint8_t digest[32];
+	mxtls_error local;
+	int same, expired;
+
+	if (err == NULL)
+		err = &local;
+	mx_err_clear(err);
+	if (rt == NULL) {
+		mx_err(err, MXTLS_ERR_USAGE, "runtime is NULL");
+		return -1;
+	}
+	pthread_mutex_lock(&rt->reload_lock);
+	ctx = build(rt, digest, &cfg, err);
+	if (ctx == NULL) {
+		emit(rt, MXTLS_EVENT_RELOAD_FAILED, "%s (%s); keeping the current context",
+		     err->message, mxtls_error_name(err->code));
+		pthread_mutex_unlock(&rt->reload_lock);
+		return -1;
+	}
+	pthread_mutex_lock(&rt->lock);
+	same = memcmp(digest, rt->digest, 32) == 0;
+	pthread_mutex_unlock(&rt->lock);
+	if (same) {
+		emit(rt, MXTLS_EVENT_UNCHANGED, "the sources have not changed");
+		goto out_free;
+	}
+	expired = check_expiry(rt, ctx);
+	if (expired > 0) {
+		mx_err(err, MXTLS_ERR_USAGE, "%d identity certificate(s) have expired", expired);
+		emit(rt, MXTLS_EVENT_RELOAD_FAILED, "%s; keeping the current context", err->message);
+		goto out_fail;
+	}
+	report_warnings(rt, ctx);
+	pthread_mutex_lock(&rt->lock);
+	old = rt->ctx;
+	rt->ctx = ctx;
+	memcpy(rt->digest, digest, 32);
+	rt->generation++;
+	pthread_mutex_unlock(&rt->lock);
+	/* Connections that hold the old context keep it alive until they end. */
+	mxtls_ctx_free(old);
+	emit(rt, MXTLS_EVENT_RELOADED, "%zu identit%s, %zu authorities", ctx->nids,
+	     ctx->nids == 1 ? "y" : "ies", ctx->nca);
+	mxtls_config_free(cfg);
+	pthread_mutex_unlock(&rt->reload_lock);
+	return 0;
+out_free:
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+	pthread_mutex_unlock(&rt->reload_lock);
+	return 0;
+out_fail:
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+	pthread_mutex_unlock(&rt->reload_lock);
+	return -1;
+}
+
+/* ---- watching ---- */
+
+static int signal_pipe = -1; /* write end, for the async-signal-safe handler */
+
+static void on_signal(int signo)
+{
+	unsigned char b = (unsigned char)signo;
+	int saved = errno;
+
+	if (signal_pipe >= 0)
+		(void)!write(signal_pipe, &b, 1);
+	errno = saved;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void drain(int fd)
+{
+	char buf[4096];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+static void *watcher(void *arg)
+{
+	mxtls_runtime *rt = arg;
+	struct pollfd p[2];
+	int64_t due = -1;
+	unsigned char b;
+	int n, timeout;
+
+	p[0].fd = rt->wake[0];
+	p[0].events = POLLIN;
+	p[1].fd = rt->inotify_fd;
+	p[1].events = POLLIN;
+	for (;;) {
+		timeout = due < 0 ? -1 : (int)(due - now_ms() > 0 ? due - now_ms() : 0);
+		n = poll(p, rt->inotify_fd >= 0 ? 2 : 1, timeout);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0 && (p[0].revents & POLLIN)) {
+			if (read(rt->wake[0], &b, 1) == 1 && b == 0)
+				break; /* stop */
+			due = now_ms(); /* a signal: reload now */
+		}
+		if (n > 0 && rt->inotify_fd >= 0 && (p[1].revents & POLLIN)) {
+			drain(rt->inotify_fd);
+			due = now_ms() + DEBOUNCE_MS;
+		}
+		if (due >= 0 && now_ms() >= due) {
+			due = -1;
+			mxtls_runtime_reload(rt, NULL); /* reports through events */
+		}
+	}
+	return NULL;
+}
+
+/* The directory part of a path ("." for a bare name). */
+static void dir_of(const char *path, char *out, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(out, size, ".");
+	else if (slash == path)
+		snprintf(out, size, "/");
+	else
+		snprintf(out, size, "%.*s", (int)(slash - path), path);
+}
+
+int mxtls_runtime_watch(mxtls_runtime *rt, int signo, mxtls_error *err)
+{
+	mxtls_config *cfg;
+	char dir[PATH_MAX];
+	size_t i;
+
+	mx_err_clear(err);
+	if (rt == NULL || rt->watching) {
+		mx_err(err, MXTLS_ERR_USAGE, rt ? "already watching" : "runtime is NULL");
+		return -1;
+	}
+	if (pipe(rt->wake) != 0) {
+		mx_err(err, MXTLS_ERR_IO, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fcntl(rt->wake[0], F_SETFD, FD_CLOEXEC);
+	fcntl(rt->wake[1], F_SETFD, FD_CLOEXEC);
+	/* The file list comes from reading the sources once more. */
+	cfg = mxtls_config_from_env((const char *const *)rt->envp, err);
+	if (cfg == NULL)
+		return -1;
+	if (cfg->nwatch > 0) {
+		rt->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (rt->inotify_fd < 0) {
+			mxtls_config_free(cfg);
+			mx_err(err, MXTLS_ERR_IO, "inotify: %s", strerror(errno));
+			return -1;
+		}
+		/* Directories, not files: renames and symlink swaps replace the files themselves. */
+		for (i = 0; i < cfg->nwatch; i++) {
+			dir_of(cfg->watch_paths[i], dir, sizeof(dir));
+			if (inotify_add_watch(rt->inotify_fd, dir,
+					      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
+						      IN_DELETE | IN_ATTRIB) < 0) {
+				mxtls_config_free(cfg);
+				mx_err(err, MXTLS_ERR_IO, "inotify: %s: %s", dir, strerror(errno));
+				return -1;
+			}
+		}
+	}
+	mxtls_config_free(cfg);
+	if (signo > 0) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sa.sa_flags = SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		signal_pipe = rt->wake[1];
+		if (sigaction(signo, &sa, NULL) != 0) {
+			mx_err(err, MXTLS_ERR_USAGE, "sigaction(%d): %s", signo, strerror(errno));
+			return -1;
+		}
+		rt->signo = signo;
+	}
+	if (pthread_create(&rt->thread, NULL, watcher, rt) != 0) {
+		mx_err(err, MXTLS_ERR_INTERNAL, "cannot start the watcher thread");
+		return -1;
+	}
+	rt->watching = 1;
+	return 0;
+}
+
+void mxtls_runtime_free(mxtls_runtime *rt)
+{
+	unsigned char stop = 0;
+
+	if (rt == NULL)
+		return;
+	if (rt->watching) {
+		if (rt->signo > 0) {
+			signal(rt->signo, SIG_DFL);
+			signal_pipe = -1;
+		}
+		(void)!write(rt->wake[1], &stop, 1);
+		pthread_join(rt->thread, NULL);
+	}
+	if (rt->inotify_fd >= 0)
+		close(rt->inotify_fd);
+	if (rt->wake[0] >= 0)
+		close(rt->wake[0]);
+	if (rt->wake[1] >= 0)
+		close(rt->wake[1]);
+	mxtls_ctx_free(rt->ctx);
+	free_env(rt->envp);
+	pthread_mutex_destroy(&rt->lock);
+	pthread_mutex_destroy(&rt->reload_lock);
+	free(rt);
+}

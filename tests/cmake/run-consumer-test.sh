@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Packaging test: install a build tree into a temporary prefix and use it as
+# users do, with find_package(mxtls) and with pkg-config.
+#   tests/cmake/run-consumer-test.sh BUILD_DIR      (ctest test `consumer`)
+# Checks: installed files, SONAMEs, only mxtls_ symbols exported, the CMake
+# package (mxtls::mxtls, mxtls::mxtls_curl, and mxtls::mxtls alone without
+# libcurl), the pkg-config files (mxtls, mxtls-curl), and that the installed
+# `mxtls` tool runs from the prefix without LD_LIBRARY_PATH (its RPATH).
+set -euo pipefail
+[ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
+build=$(cd "$1" && pwd)
+src=$(cd "$(dirname "$0")" && pwd)
+
+fail() { echo "FAIL $*" >&2; exit 1; }
+ok() { echo "ok   $*"; }
+cache() { sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt" | head -n1; }
+on() { case "$(cache "$1")" in ON | on | TRUE | true | 1 | YES | yes) return 0 ;; *) return 1 ;; esac; }
+
+# mbedTLS as the build found it: MbedTLS_DIR is LIBDIR/cmake/MbedTLS.
+mbedtls_dir=$(cache MbedTLS_DIR)
+[ -d "$mbedtls_dir" ] || fail "MbedTLS_DIR not in $build/CMakeCache.txt"
+mbedtls_libdir=$(cd "$mbedtls_dir/../.." && pwd)
+mbedtls_prefix=$(cd "$mbedtls_libdir/.." && pwd)
+cc=$(cache CMAKE_C_COMPILER)
+san=$(cache MXTLS_SANITIZE)
+flags=()
+# A sanitized libmxtls needs the sanitizer runtime in the executable.
+[ -z "$san" ] || flags=("-fsanitize=$san" -fno-omit-frame-pointer)
+with_curl=0; on MXTLS_BUILD_CURL && with_curl=1
+with_tools=0; on MXTLS_BUILD_TOOLS && with_tools=1
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mxtls-consumer-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+prefix=$tmp/prefix
+libdir_rel=$(cache CMAKE_INSTALL_LIBDIR)
+libdir=$prefix/${libdir_rel:-lib}
+unset LD_LIBRARY_PATH # everything must be found through RPATHs
+
+# ---- install
+cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" || { cat "$tmp/install.log" >&2; fail "cmake --install"; }
+want=(include/mxtls/mxtls.h "${libdir#"$prefix"/}/libmxtls.so.0" "${libdir#"$prefix"/}/libmxtls.so"
+	"${libdir#"$prefix"/}/pkgconfig/mxtls.pc" "${libdir#"$prefix"/}/cmake/mxtls/mxtlsConfig.cmake"
+	"${libdir#"$prefix"/}/cmake/mxtls/mxtlsConfigVersion.cmake" "${libdir#"$prefix"/}/cmake/mxtls/mxtlsTargets.cmake")
+libs=(libmxtls.so.0)
+if [ $with_curl = 1 ]; then
+	want+=(include/mxtls/mxtls_curl.h "${libdir#"$prefix"/}/libmxtls_curl.so.0" "${libdir#"$prefix"/}/libmxtls_curl.so"
+		"${libdir#"$prefix"/}/pkgconfig/mxtls-curl.pc" "${libdir#"$prefix"/}/cmake/mxtls/mxtlsCurlTargets.cmake")
+	libs+=(libmxtls_curl.so.0)
+fi
+[ $with_tools = 0 ] || want+=(bin/mxtls)
+for f in "${want[@]}"; do
+	[ -e "$prefix/$f" ] || fail "not installed: $f"
+done
+ok "installed: ${#want[@]} files and links"
+
+# ---- SONAME and exported symbols
+for lib in "${libs[@]}"; do
+	soname=$(readelf -d "$libdir/$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+	[ "$soname" = "$lib" ] || fail "$lib: SONAME is '$soname'"
+	# MXTLS_0 is the symbol version node of lib/mxtls.map (an absolute symbol).
+	bad=$(nm -D --defined-only "$libdir/$lib" | awk '{print $3}' | grep -v '^mxtls_' | grep -vx 'MXTLS_[0-9]*' || true)
+	[ -z "$bad" ] || fail "$lib exports non-mxtls_ symbols: $(echo $bad | head -c 400)"
+	n=$(nm -D --defined-only "$libdir/$lib" | awk '$3 ~ /^mxtls_/' | wc -l)
+	[ "$n" -gt 0 ] || fail "$lib exports no mxtls_ symbol"
+	ok "$lib: SONAME $soname, exports only mxtls_ symbols ($n)"
+done
+
+# ---- a client identity made with OpenSSL
+pw="consumer pw"
+(
+	cd "$tmp"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
+		-subj "/CN=Consumer Test CA" -days 30 -addext basicConstraints=critical,CA:TRUE \
+		-addext keyUsage=critical,keyCertSign
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out leaf.csr \
+		-subj "/CN=consumer client/O=mxtls packaging"
+	printf 'extendedKeyUsage=clientAuth\n' >leaf.ext
+	openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -extfile leaf.ext -out leaf.pem
+	openssl pkcs12 -export -inkey leaf.key -in leaf.pem -certfile ca.pem -passout "pass:$pw" -out client.p12
+) >"$tmp/openssl.log" 2>&1 || { cat "$tmp/openssl.log" >&2; fail "openssl could not make the identity"; }
+want_subject="subject=CN=consumer client, O=mxtls packaging"
+
+# Where the dynamic loader finds library NAME for BINARY, as a real path.
+resolved() { ldd "$1" | awk -v n="$2" '$1 == n { print $3 }' | xargs -r readlink -f; }
+uses_installed() { [ "$(resolved "$1" "$2")" = "$(readlink -f "$libdir/$2")" ]; }
+
+check_consumer() { # BINARY LABEL
+	local out
+	out=$("$1" "$tmp/client.p12" "$pw" "$tmp/ca.pem") || fail "$2: consumer failed: $out"
+	grep -qxF "$want_subject" <<<"$out" || fail "$2: unexpected output: $out"
+	grep -qx 'identities=1 authorities=1' <<<"$out" || fail "$2: unexpected output: $out"
+	uses_installed "$1" libmxtls.so.0 || fail "$2: does not run on the installed libmxtls: $(ldd "$1")"
+	ok "$2: consumer prints '$want_subject'"
+}
+check_consumer_curl() { # BINARY LABEL
+	local out
+	out=$("$1" "$tmp/client.p12" "$pw" "$tmp/ca.pem") || fail "$2: consumer_curl failed: $out"
+	grep -Eq '^mode=(1 mbedtls|2 blob) \(libcurl ' <<<"$out" || fail "$2: unexpected output: $out"
+	uses_installed "$1" libmxtls_curl.so.0 || fail "$2: does not run on the installed libmxtls_curl: $(ldd "$1")"
+	ok "$2: consumer_curl prints '$out'"
+}
+
+# ---- CMake: find_package(mxtls) from the prefix
+cmake_consumer() { # DIR ARGS...
+	local dir=$1
+	shift
+	cmake -S "$src" -B "$dir" -DCMAKE_PREFIX_PATH="$prefix;$mbedtls_prefix" -DCMAKE_C_COMPILER="$cc" \
+		-DCMAKE_C_FLAGS="${flags[*]}" -DCMAKE_EXE_LINKER_FLAGS="${flags[*]}" \
+		-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_BUILD_TYPE=Debug "$@" >"$dir.log" 2>&1 &&
+		cmake --build "$dir" >>"$dir.log" 2>&1 || { cat "$dir.log" >&2; fail "CMake consumer in $dir"; }
+	grep -q "from $libdir/cmake/mxtls " "$dir.log" || fail "CMake found another mxtls: $(grep 'mxtls ' "$dir.log")"
+}
+if [ $with_curl = 1 ]; then
+	cmake_consumer "$tmp/cmake-curl"
+	check_consumer "$tmp/cmake-curl/consumer" "cmake (mxtls::mxtls)"
+	check_consumer_curl "$tmp/cmake-curl/consumer_curl" "cmake (mxtls::mxtls_curl)"
+fi
+# Only mxtls::mxtls, on a machine without libcurl's development files.
+cmake_consumer "$tmp/cmake-nocurl" -DCONSUMER_CURL=OFF -DCMAKE_DISABLE_FIND_PACKAGE_CURL=ON
+check_consumer "$tmp/cmake-nocurl/consumer" "cmake without libcurl (mxtls::mxtls only)"
+
+# ---- pkg-config, plain cc
+export PKG_CONFIG_PATH="$libdir/pkgconfig:$mbedtls_libdir/pkgconfig"
+[ "$(pkg-config --modversion mxtls)" = "$(sed -n 's/^Version: //p' "$build/mxtls.pc")" ] || fail "pkg-config mxtls version: $(pkg-config --modversion mxtls)"
+# shellcheck disable=SC2046 # word splitting of pkg-config output is intended
+"$cc" "${flags[@]}" -o "$tmp/pc-consumer" "$src/consumer.c" $(pkg-config --cflags --libs mxtls) \
+	"-Wl,-rpath,$libdir" || fail "cc with pkg-config mxtls"
+check_consumer "$tmp/pc-consumer" "pkg-config mxtls"
+if [ $with_curl = 1 ]; then
+	# shellcheck disable=SC2046
+	"$cc" "${flags[@]}" -o "$tmp/pc-consumer-curl" "$src/consumer_curl.c" $(pkg-config --cflags --libs mxtls-curl) \
+		"-Wl,-rpath,$libdir" || fail "cc with pkg-config mxtls-curl"
+	check_consumer_curl "$tmp/pc-consumer-curl" "pkg-config mxtls-curl"
+fi
+
+# ---- the installed tool runs from the prefix (RPATH to libmxtls and mbedTLS)
+if [ $with_tools = 1 ]; then
+	out=$("$prefix/bin/mxtls" inspect --password "$pw" "$tmp/client.p12" 2>&1) || fail "installed mxtls inspect: $out"
+	grep -q "CN=consumer client" <<<"$out" || fail "installed mxtls inspect: unexpected output: $out"
+	deps=$(ldd "$prefix/bin/mxtls")
+	! grep -q "not found" <<<"$deps" || fail "installed mxtls misses libraries: $deps"
+	uses_installed "$prefix/bin/mxtls" libmxtls.so.0 || fail "installed mxtls does not use the installed libmxtls: $deps"
+	[ $with_curl = 0 ] || uses_installed "$prefix/bin/mxtls" libmxtls_curl.so.0 ||
+		fail "installed mxtls does not use the installed libmxtls_curl: $deps"
+	ok "installed mxtls runs from the prefix ($(readelf -d "$prefix/bin/mxtls" | sed -n 's/.*R[UN]*PATH).*\[\(.*\)\]/\1/p'))"
+fi
+echo "consumer: all checks passed"

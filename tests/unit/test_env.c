@@ -1,0 +1,388 @@
+/*
+ * The platform's environment format and identity selection, through the
+ * public API: every malformed case fails with its code and a message naming
+ * the variable and entry (never the password), and requests pick the right
+ * identity by identifier, host, wildcard, or default.
+ *
+ * usage: test_env HOSTILE_DIR   (files made by tests/corpus/make-hostile.py)
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/base64.h>
+
+#include "mxtls/mxtls.h"
+
+#define PW "hostile-pw"
+
+static char dir[1024];
+static char *b64_default, *b64_chain; /* base64 of two containers with different identities */
+
+static char *file_b64(const char *name)
+{
+	char path[2048];
+	unsigned char buf[65536];
+	size_t n, olen = 0;
+	char *out;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	out = malloc(n * 2 + 4);
+	if (out && mbedtls_base64_encode((unsigned char *)out, n * 2 + 4, &olen, buf, n) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Load a configuration from up to 4 NAME=value strings. */
+static mxtls_config *from(mxtls_error *err, const char *a, const char *b, const char *c,
+			  const char *d)
+{
+	const char *envp[5] = {a, b, c, d, NULL};
+	return mxtls_config_from_env(envp, err);
+}
+
+static char *cc(const char *fmt, ...)
+{
+	static char bufs[8][262144];
+	static int k;
+	va_list ap;
+	char *b = bufs[k++ % 8];
+
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof(bufs[0]), fmt, ap);
+	va_end(ap);
+	return b;
+}
+
+struct bad {
+	const char *name;
+	const char *env;
+	int code;
+	const char *must; /* must appear in the message */
+};
+
+static void test_malformed(void **state)
+{
+	const struct bad cases[] = {
+		{"invalid JSON", "CLIENT_CERTIFICATES=[{\"pfx\": ", MXTLS_ERR_USAGE,
+		 "CLIENT_CERTIFICATES: invalid JSON at line 1, column"},
+		{"not an array", "CLIENT_CERTIFICATES={}", MXTLS_ERR_USAGE, "expected a JSON array"},
+		{"entry not an object", "CLIENT_CERTIFICATES=[1]", MXTLS_ERR_USAGE,
+		 "CLIENT_CERTIFICATES[0]: expected an object"},
+		{"pfx missing", "CLIENT_CERTIFICATES=[{\"password\": \"\"}]", MXTLS_ERR_USAGE,
+		 "\"pfx\" is missing"},
+		{"pfx not a string", "CLIENT_CERTIFICATES=[{\"pfx\": 5, \"password\": \"\"}]",
+		 MXTLS_ERR_USAGE, "\"pfx\" must be a base64 string"},
+		{"password missing", cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\"}]", b64_default),
+		 MXTLS_ERR_USAGE, "\"password\" is missing"},
+		{"password not a string", cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": 1}]", b64_default),
+		 MXTLS_ERR_USAGE, "\"password\" must be a string"},
+		{"bad base64", "CLIENT_CERTIFICATES=[{\"pfx\": \"MII*\", \"password\": \"\"}]",
+		 MXTLS_ERR_CORRUPT, "CLIENT_CERTIFICATES[0].pfx: invalid base64"},
+		{"base64 of garbage", "CLIENT_CERTIFICATES=[{\"pfx\": \"aGVsbG8gd29ybGQ=\", \"password\": \"\"}]",
+		 MXTLS_ERR_CORRUPT, "CLIENT_CERTIFICATES[0]: PFX"},
+		{"wrong password for entry 1",
+		 cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": \"" PW "\"}, {\"pfx\": \"%s\", \"password\": \"secret-wrong\"}]",
+		    b64_default, b64_chain),
+		 MXTLS_ERR_WRONG_PASSWORD, "CLIENT_CERTIFICATES[1]"},
+		{"pin_to not an array",
+		 cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": \"" PW "\", \"pin_to\": \"a.com\"}]", b64_default),
+		 MXTLS_ERR_USAGE, "pin_to: expected an array"},
+		{"pin with scheme",
+		 cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": \"" PW "\", \"pin_to\": [\"https://a.com\"]}]", b64_default),
+		 MXTLS_ERR_USAGE, "without scheme"},
+		{"pin with port",
+		 cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": \"" PW "\", \"pin_to\": [\"a.com:443\"]}]", b64_default),
+		 MXTLS_ERR_USAGE, "without port"},
+		{"no certificate without pins", "CLIENT_CERTIFICATES=[{\"pfx\": null}]", MXTLS_ERR_USAGE,
+		 "needs \"pin_to\""},
+		{"duplicate key", "CLIENT_CERTIFICATES=[{\"pfx\": null, \"pfx\": null}]", MXTLS_ERR_USAGE,
+		 "invalid JSON"},
+		{"authorities corrupt", "CERTIFICATE_AUTHORITIES=-----BEGIN CERTIFICATE-----\nMIIB!!\n-----END CERTIFICATE-----\n",
+		 MXTLS_ERR_CORRUPT, "CERTIFICATE_AUTHORITIES: line 1"},
+		{"authorities empty", "CERTIFICATE_AUTHORITIES=nothing here.", MXTLS_ERR_EMPTY,
+		 "CERTIFICATE_AUTHORITIES"},
+		{"authorities base64 bad", "CERTIFICATE_AUTHORITIES_BASE64=%%%", MXTLS_ERR_CORRUPT,
+		 "CERTIFICATE_AUTHORITIES_BASE64: invalid base64"},
+		{"certificate file missing", "MXTLS_CLIENT_CERTIFICATE_FILE=/nonexistent/tls.p12", MXTLS_ERR_IO,
+		 "MXTLS_CLIENT_CERTIFICATE_FILE: /nonexistent/tls.p12"},
+		{"password file alone", "MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=/x", MXTLS_ERR_USAGE,
+		 "without MXTLS_CLIENT_CERTIFICATE_FILE"},
+		{"system roots bogus", "MXTLS_SYSTEM_ROOTS=maybe", MXTLS_ERR_USAGE, "MXTLS_SYSTEM_ROOTS"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mxtls_error err;
+		mxtls_config *cfg = from(&err, cases[i].env, NULL, NULL, NULL);
+		if (cfg != NULL)
+			fail_msg("%s: loaded", cases[i].name);
+		if (err.code != cases[i].code || strstr(err.message, cases[i].must) == NULL)
+			fail_msg("%s: got %s \"%s\", expected %s containing \"%s\"", cases[i].name,
+				 mxtls_error_name(err.code), err.message, mxtls_error_name(cases[i].code),
+				 cases[i].must);
+		assert_null(strstr(err.message, PW));
+		assert_null(strstr(err.message, "secret-wrong"));
+	}
+}
+
+static void test_nothing_set(void **state)
+{
+	mxtls_error err;
+	mxtls_config *cfg = from(&err, "PATH=/bin", NULL, NULL, NULL);
+
+	(void)state;
+	assert_non_null(cfg);
+	assert_int_equal(mxtls_config_identity_count(cfg), 0);
+	mxtls_config_free(cfg);
+}
+
+static void test_valid_forms(void **state)
+{
+	char pem[8192], p12path[2048], pwpath[2048];
+	mxtls_config *cfg;
+	mxtls_error err;
+	mxtls_ctx *ctx;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	/* Inline JSON with pins, an unknown key (warned about), and a no-certificate entry. */
+	cfg = from(&err,
+		   cc("CLIENT_CERTIFICATES=[\n {\"pfx\": \"%.40s\\n  %s\", \"password\": \"" PW "\", \"pin_to\": [\"api.example.com\"], \"pin-to\": 1},\n"
+		      " {\"pfx\": null, \"pin_to\": [\"public.example.com\"]}]",
+		      b64_default, b64_default + 40),
+		   NULL, NULL, NULL);
+	if (cfg == NULL)
+		fail_msg("%s", err.message);
+	assert_int_equal(mxtls_config_identity_count(cfg), 1);
+	assert_int_equal(mxtls_config_warning_count(cfg), 1);
+	assert_non_null(strstr(mxtls_config_warning(cfg, 0), "unknown key \"pin-to\""));
+	ctx = mxtls_ctx_new(cfg, &err);
+	assert_non_null(ctx);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "api.example.com"), 0);
+	assert_true(mxtls_ctx_select(ctx, NULL, "public.example.com") == MXTLS_NO_IDENTITY);
+	assert_true(mxtls_ctx_select(ctx, NULL, "other.example.com") == MXTLS_NO_IDENTITY);
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+
+	/* Files, as mounted secrets: password file with a trailing newline, pins, PEM authorities. */
+	snprintf(p12path, sizeof(p12path), "%s/base-default.p12", dir);
+	snprintf(pwpath, sizeof(pwpath), "%s/env-password.txt", dir);
+	f = fopen(pwpath, "w");
+	assert_non_null(f);
+	fputs(PW "\n", f);
+	fclose(f);
+	snprintf(pem, sizeof(pem), "%s/trust-bundle.pem", dir);
+	cfg = from(&err, cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s", p12path),
+		   cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s", pwpath),
+		   "MXTLS_CLIENT_CERTIFICATE_PIN_TO=a.example.com, Billing.Service",
+		   cc("MXTLS_CERTIFICATE_AUTHORITIES_FILE=%s", pem));
+	if (cfg == NULL)
+		fail_msg("%s", err.message);
+	mxtls_config_set_system_roots(cfg, 0);
+	ctx = mxtls_ctx_new(cfg, &err);
+	assert_non_null(ctx);
+	assert_int_equal(mxtls_ctx_identity_pin_count(ctx, 0), 2);
+	assert_string_equal(mxtls_ctx_identity_pin(ctx, 0, 1), "Billing.Service");
+	assert_int_equal(mxtls_ctx_trust_count(ctx), 2);
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+
+	/* CERTIFICATE_AUTHORITIES as base64 of the PEM text, and the explicit _BASE64 form. */
+	f = fopen(pem, "r");
+	assert_non_null(f);
+	n = fread(pem, 1, sizeof(pem) - 1, f);
+	pem[n] = '\0';
+	fclose(f);
+	{
+		unsigned char b64[12000];
+		size_t olen;
+		assert_int_equal(mbedtls_base64_encode(b64, sizeof(b64), &olen,
+						       (const unsigned char *)pem, n), 0);
+		cfg = from(&err, cc("CERTIFICATE_AUTHORITIES=%s", b64), "MXTLS_SYSTEM_ROOTS=0", NULL, NULL);
+		assert_non_null(cfg);
+		ctx = mxtls_ctx_new(cfg, &err);
+		assert_int_equal(mxtls_ctx_trust_count(ctx), 2);
+		mxtls_ctx_free(ctx);
+		mxtls_config_free(cfg);
+		cfg = from(&err, cc("CERTIFICATE_AUTHORITIES_BASE64=%s", b64), "MXTLS_SYSTEM_ROOTS=0", NULL, NULL);
+		assert_non_null(cfg);
+		ctx = mxtls_ctx_new(cfg, &err);
+		assert_int_equal(mxtls_ctx_trust_count(ctx), 2);
+		mxtls_ctx_free(ctx);
+		mxtls_config_free(cfg);
+	}
+}
+
+static mxtls_pkcs12 *load(const char *name)
+{
+	char path[2048];
+	mxtls_error err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return mxtls_pkcs12_load_file(path, PW, 0, &err);
+}
+
+static void test_selection(void **state)
+{
+	const char *a[] = {"api.example.com", "Billing.Service"};
+	const char *b[] = {"*.partner.example"};
+	const char *d[] = {"x.partner.example"};
+	const char *none[] = {"public.example.com", "Open.Data"};
+	mxtls_pkcs12 *p = load("base-default.p12");
+	mxtls_config *cfg = mxtls_config_new();
+	mxtls_error err;
+	mxtls_ctx *ctx;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(mxtls_config_add_identity_pinned(cfg, p, 0, a, 2, &err), 0); /* 0 */
+	assert_int_equal(mxtls_config_add_identity_pinned(cfg, p, 0, b, 1, &err), 0); /* 1 */
+	assert_int_equal(mxtls_config_add_identity(cfg, p, 0, &err), 0);              /* 2: default */
+	assert_int_equal(mxtls_config_add_identity_pinned(cfg, p, 0, d, 1, &err), 0); /* 3 */
+	assert_int_equal(mxtls_config_add_identity(cfg, p, 0, &err), 0);              /* 4: unpinned too */
+	assert_int_equal(mxtls_config_add_no_identity(cfg, none, 2, &err), 0);
+	ctx = mxtls_ctx_new(cfg, &err);
+	assert_non_null(ctx);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "api.example.com"), 0);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "API.Example.COM."), 0);   /* case, trailing dot */
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "y.partner.example"), 1);  /* wildcard */
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "x.partner.example"), 3);  /* exact beats wildcard */
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "a.b.partner.example"), 2); /* one label only */
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "partner.example"), 2);
+	assert_int_equal(mxtls_ctx_select(ctx, "Billing.Service", "y.partner.example"), 0); /* id first */
+	assert_int_equal(mxtls_ctx_select(ctx, "billing.service", "y.partner.example"), 1); /* ids exact */
+	assert_int_equal(mxtls_ctx_select(ctx, "Unknown.Thing", "api.example.com"), 0);
+	assert_true(mxtls_ctx_select(ctx, NULL, "public.example.com") == MXTLS_NO_IDENTITY);
+	assert_true(mxtls_ctx_select(ctx, "Open.Data", "api.example.com") == MXTLS_NO_IDENTITY);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, NULL), 2);
+	/* Two unpinned identities: deterministic (the first) and warned about. */
+	assert_true(mxtls_ctx_warning_count(ctx) >= 1);
+	assert_non_null(strstr(mxtls_ctx_warning(ctx, 0), "have no pins"));
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+
+	/* Nothing unpinned: unpinned hosts get no certificate. */
+	cfg = mxtls_config_new();
+	assert_int_equal(mxtls_config_add_identity_pinned(cfg, p, 0, a, 1, &err), 0);
+	ctx = mxtls_ctx_new(cfg, &err);
+	assert_true(mxtls_ctx_select(ctx, NULL, "elsewhere.example") == MXTLS_NO_IDENTITY);
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+	mxtls_pkcs12_free(p);
+}
+
+static int events[8];
+
+static void on_event(void *arg, int kind, const char *message)
+{
+	(void)arg;
+	(void)message;
+	if (kind > 0 && kind < 8)
+		events[kind]++;
+}
+
+static void test_runtime_reload_keeps_old_on_failure(void **state)
+{
+	char path[2048], pwpath[2048], src[8192];
+	const char *envp[4];
+	mxtls_runtime *rt;
+	mxtls_error err;
+	mxtls_ctx *first, *now;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/env-rt.p12", dir);
+	snprintf(pwpath, sizeof(pwpath), "%s/env-rt.pw", dir);
+	snprintf(src, sizeof(src), "cp %s/base-default.p12 %s", dir, path);
+	assert_int_equal(system(src), 0);
+	f = fopen(pwpath, "w");
+	fputs(PW, f);
+	fclose(f);
+	envp[0] = cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s", path);
+	envp[1] = cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s", pwpath);
+	envp[2] = "MXTLS_EXPIRY_WARNING_DAYS=3650"; /* a 10-year certificate "expires soon" */
+	envp[3] = NULL;
+	rt = mxtls_runtime_new(envp, on_event, NULL, &err);
+	assert_non_null(rt);
+	assert_int_equal(events[MXTLS_EVENT_LOADED], 1);
+	assert_true(events[MXTLS_EVENT_EXPIRING] >= 1);
+	first = mxtls_runtime_ctx(rt);
+	/* Same sources: nothing swapped. */
+	assert_int_equal(mxtls_runtime_reload(rt, &err), 0);
+	assert_int_equal(events[MXTLS_EVENT_UNCHANGED], 1);
+	assert_int_equal(mxtls_runtime_generation(rt), 1);
+	/* A damaged file: the reload fails and the old context stays. */
+	f = fopen(path, "wb");
+	fputs("not a container", f);
+	fclose(f);
+	assert_int_equal(mxtls_runtime_reload(rt, &err), -1);
+	assert_int_equal(err.code, MXTLS_ERR_CORRUPT);
+	assert_int_equal(events[MXTLS_EVENT_RELOAD_FAILED], 1);
+	now = mxtls_runtime_ctx(rt);
+	assert_ptr_equal(now, first);
+	mxtls_ctx_free(now);
+	/* Another identity: swapped; the old context lives on while referenced. */
+	snprintf(src, sizeof(src), "cp %s/chain-shuffled.p12 %s", dir, path);
+	assert_int_equal(system(src), 0);
+	assert_int_equal(mxtls_runtime_reload(rt, &err), 0);
+	assert_int_equal(events[MXTLS_EVENT_RELOADED], 1);
+	assert_int_equal(mxtls_runtime_generation(rt), 2);
+	now = mxtls_runtime_ctx(rt);
+	assert_ptr_not_equal(now, first);
+	assert_int_equal(mxtls_ctx_identity_count(first), 1); /* still usable */
+	mxtls_ctx_free(now);
+	mxtls_ctx_free(first);
+	mxtls_runtime_free(rt);
+	/* Start-up with a broken source fails loudly. */
+	f = fopen(path, "wb");
+	fputs("broken", f);
+	fclose(f);
+	assert_null(mxtls_runtime_new(envp, on_event, NULL, &err));
+	assert_int_equal(err.code, MXTLS_ERR_CORRUPT);
+	assert_non_null(strstr(err.message, "MXTLS_CLIENT_CERTIFICATE_FILE"));
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nothing_set),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_valid_forms),
+		cmocka_unit_test(test_selection),
+		cmocka_unit_test(test_runtime_reload_keeps_old_on_failure),
+	};
+	int ret;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s HOSTILE_DIR\n", argv[0]);
+		return 2;
+	}
+	snprintf(dir, sizeof(dir), "%s", argv[1]);
+	b64_default = file_b64("base-default.p12");
+	b64_chain = file_b64("chain-shuffled.p12");
+	if (b64_default == NULL || b64_chain == NULL) {
+		fprintf(stderr, "test_env: fixture files missing in %s\n", dir);
+		return 2;
+	}
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	free(b64_default);
+	free(b64_chain);
+	return ret;
+}
