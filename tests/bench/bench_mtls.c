@@ -51,7 +51,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -378,7 +381,7 @@ static void direct_request(const mbedtls_ssl_config *conf, const struct target *
 	char req[512], resp[4096], msg[128];
 	size_t len = 0;
 	const char *body;
-	int ret, n;
+	int ret, n, one = 1;
 	long status = 0;
 
 	mbedtls_net_init(&net);
@@ -390,6 +393,8 @@ static void direct_request(const mbedtls_ssl_config *conf, const struct target *
 		ret = mbedtls_net_connect(&net, tg->host, tg->port, MBEDTLS_NET_PROTO_TCP);
 	if (ret != 0)
 		goto done;
+	/* As curl does (CURLOPT_TCP_NODELAY is on by default). */
+	setsockopt(net.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	mbedtls_ssl_set_bio(&ssl, &net, mbedtls_net_send, mbedtls_net_recv, NULL);
 	while ((ret = mbedtls_ssl_handshake(&ssl)) != 0)
 		if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)

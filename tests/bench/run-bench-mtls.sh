@@ -180,7 +180,7 @@ for id in rsa ec; do
 		bench "$L/5" debian run --way mxtls --fresh --n "$n_full" --url "$url" "${p12[@]}" --backend openssl --expect blob
 		bench "$L/6a" mbedtls run --way mxtls --n "$n_ka" --url "$url" "${p12[@]}" --backend mbedtls --expect mbedtls
 		bench "$L/6b" mbedtls run --way usual-pem --n "$n_ka" --url "$url" "${pem[@]}" --backend mbedtls
-		bench "$L/R" none run --way direct --n "$n_full" --url "$url" "${p12[@]}"
+		bench "$L/R" mbedtls run --way direct --n "$n_full" --url "$url" "${p12[@]}"
 	done
 done
 echo >&2
