@@ -55,6 +55,7 @@ static mxtls_config *from(mxtls_error *err, const char *a, const char *b, const 
 	return mxtls_config_from_env(envp, err);
 }
 
+static char *cc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *cc(const char *fmt, ...)
 {
 	static char bufs[8][262144];
