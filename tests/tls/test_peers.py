@@ -99,6 +99,7 @@ def main():
     ap.add_argument("--curl-mbedtls", default="")
     ap.add_argument("--wrapper", default="")
     ap.add_argument("--example", default="", help="examples/mbedtls_client (the direct mbedTLS hand-off)")
+    ap.add_argument("--count-parses", default="", help="tests/tls/count_parses.so (LD_PRELOAD shim)")
     ap.add_argument("--only", choices=["threads"], help="run only the threaded check, for each libcurl "
                     "(scripts/test.sh --tsan)")
     args = ap.parse_args()
@@ -262,6 +263,20 @@ http {{
             right = all(("CN=client ec" in l) == (i % 2 == 0) for i, l in enumerate(lines))
             check(f"{flav}: switching contexts presents the right identity each time",
                   r.returncode == 0 and len(lines) == 6 and right, f"out={r.stdout[-600:]!r}")
+            # Shared parsed material: curl parses no CA file, certificate or key per connection.
+            if flav == "curl-on-mbedtls" and args.count_parses:
+                penv = dict(env, LD_PRELOAD=args.count_parses)
+                r = run([args.probe, "--identity", ids["rsa"], "--password", PW, "--authorities", server_ca_pem,
+                         "--fresh", "--requests", "6", f"https://localhost:{ports['tls13_ec']}/"], penv)
+                check(f"{flav}: no CA, certificate or key parsed per connection (6 new connections)",
+                      r.returncode == 0 and "config parses during requests: 0" in r.stdout,
+                      f"rc={r.returncode} out={r.stdout[-300:]!r} err={r.stderr[-300:]!r}")
+                # Control: curl given a CA file the usual way parses it on every new connection.
+                r = run([args.probe, "--usual-cainfo", server_ca_pem, "--fresh", "--requests", "6",
+                         f"https://localhost:{ports['tls13_ec']}/"], penv)
+                counted = [l for l in r.stdout.splitlines() if l.startswith("config parses during requests:")]
+                check(f"{flav}: control: the usual CURLOPT_CAINFO is parsed per connection (counter works)",
+                      counted and int(counted[0].split(":")[1]) >= 6, f"out={r.stdout[-300:]!r}")
             # Keep-alive: a pooled connection made with one identity never serves the other.
             r = run([args.probe, "--identity", ids["ec"], "--password", PW, "--identity", ids["rsa"], "--password",
                      PW, "--authorities", server_ca_pem, "--switch", "--requests", "6",

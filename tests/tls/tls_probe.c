@@ -9,8 +9,10 @@
  *   --identity may repeat: with --switch, request k uses identity k % n on
  *   one easy handle (each identity in its own context, as after a rotation).
  *   --fresh: a new connection for every request (resumption shows).
+ *   --usual-cainfo F: control case, curl's own CURLOPT_CAINFO instead of libmxtls.
  * Exit 0 if every request got a 2xx answer.
  */
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +24,7 @@
 #define MAX_IDS 4
 
 struct opts {
-	const char *ids[MAX_IDS], *pws[MAX_IDS], *auth, *url;
+	const char *ids[MAX_IDS], *pws[MAX_IDS], *auth, *url, *usual_ca;
 	int nids, system_roots, requests, threads, fresh, do_switch;
 };
 
@@ -93,7 +95,10 @@ static void *worker(void *arg)
 		long status = 0;
 		CURLcode rc;
 
-		if ((k == 0 || o.do_switch) && mxtls_curl_setup(h, ctx, 0, &err) != 0) {
+		if (o.usual_ca) {
+			/* Control: curl configured the usual way loads its CA file itself. */
+			curl_easy_setopt(h, CURLOPT_CAINFO, o.usual_ca);
+		} else if ((k == 0 || o.do_switch) && mxtls_curl_setup(h, ctx, 0, &err) != 0) {
 			fprintf(stderr, "tls_probe: %s\n", err.message);
 			failures++;
 			break;
@@ -128,7 +133,7 @@ static void *worker(void *arg)
 int main(int argc, char **argv)
 {
 	pthread_t th[64];
-	long failures = 0;
+	long failures = 0, before = 0, (*count)(void);
 	int i;
 
 	for (i = 1; i < argc; i++) {
@@ -148,6 +153,8 @@ int main(int argc, char **argv)
 			o.fresh = 1;
 		else if (!strcmp(argv[i], "--switch"))
 			o.do_switch = 1;
+		else if (!strcmp(argv[i], "--usual-cainfo") && i + 1 < argc)
+			o.usual_ca = argv[++i];
 		else
 			o.url = argv[i];
 	}
@@ -161,6 +168,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < o.nids; i++)
 		ctxs[nctx++] = make_ctx(o.ids[i], o.pws[i]);
 	fprintf(stderr, "tls_probe: curl hand-off %s\n", mxtls_curl_mode_name());
+	/* With tests/tls/count_parses preloaded: what is parsed from here on is per connection. */
+	count = (long (*)(void))dlsym(RTLD_DEFAULT, "mxtls_test_config_parses");
+	before = count ? count() : 0;
 	for (i = 0; i < o.threads; i++)
 		pthread_create(&th[i], NULL, worker, (void *)(intptr_t)i);
 	for (i = 0; i < o.threads; i++) {
@@ -168,6 +178,8 @@ int main(int argc, char **argv)
 		pthread_join(th[i], &r);
 		failures += (long)(intptr_t)r;
 	}
+	if (count)
+		printf("config parses during requests: %ld\n", count() - before);
 	for (i = 0; i < nctx; i++)
 		mxtls_ctx_free(ctxs[i]);
 	curl_global_cleanup();
