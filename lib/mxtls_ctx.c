@@ -3,6 +3,7 @@
  * mbedTLS client configuration per identity that any number of connections
  * and threads share.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,14 +42,18 @@ static const uint16_t sig_algs[] = {
 	MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA512,    MBEDTLS_TLS1_3_SIG_NONE,
 };
 
+static char mbedtls_version[16];
+static pthread_once_t mbedtls_version_once = PTHREAD_ONCE_INIT;
+
+static void mbedtls_version_init(void)
+{
+	mbedtls_version_get_string(mbedtls_version);
+}
+
 const char *mxtls_mbedtls_version(void)
 {
-	static char v[16];
-
-	/* Written once with the same bytes by any thread: benign. */
-	if (v[0] == '\0')
-		mbedtls_version_get_string(v);
-	return v;
+	pthread_once(&mbedtls_version_once, mbedtls_version_init);
+	return mbedtls_version;
 }
 
 static mbedtls_ssl_protocol_version wire_version(int v)

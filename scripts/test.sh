@@ -4,7 +4,8 @@
 #   scripts/test.sh --sanitize    ASan+UBSan build in build-asan/, all tests
 #   scripts/test.sh --valgrind    build-valgrind/, every test program under valgrind memcheck
 #   scripts/test.sh --tsan        ThreadSanitizer build in build-tsan/, a focused set: threads
-#                                 sharing one context against a real peer, and the API tests
+#                                 sharing one context against a real peer, rotation under load,
+#                                 and the API tests
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -52,6 +53,9 @@ if [ "$mode" = --tsan ]; then
 	rc=0
 	TSAN_OPTIONS="$TSAN_OPTIONS log_path=$PWD/tsan-reports/tsan" python3 "$here/tests/tls/test_peers.py" \
 		--only threads --probe tests/tls_probe --mxtls ./mxtls --curl-mbedtls "$curl_mbedtls" || rc=$?
+	# Rotation under load: requests in 4 threads while the runtime swaps contexts.
+	TSAN_OPTIONS="$TSAN_OPTIONS log_path=$PWD/tsan-reports/tsan" python3 "$here/tests/tls/test_rotation.py" \
+		--rotations 4 --load tests/rotation_load --curl-mbedtls "$curl_mbedtls" || rc=$?
 	if compgen -G "tsan-reports/tsan*" >/dev/null; then
 		cat tsan-reports/tsan* >&2
 		echo "ThreadSanitizer reports above (also in $build/tsan-reports/)" >&2

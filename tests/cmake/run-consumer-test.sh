@@ -59,7 +59,7 @@ for lib in "${libs[@]}"; do
 	[ "$soname" = "$lib" ] || fail "$lib: SONAME is '$soname'"
 	# MXTLS_0 is the symbol version node of lib/mxtls.map (an absolute symbol).
 	bad=$(nm -D --defined-only "$libdir/$lib" | awk '{print $3}' | grep -v '^mxtls_' | grep -vx 'MXTLS_[0-9]*' || true)
-	[ -z "$bad" ] || fail "$lib exports non-mxtls_ symbols: $(echo $bad | head -c 400)"
+	[ -z "$bad" ] || fail "$lib exports non-mxtls_ symbols: $(echo "$bad" | tr "\n" " " | head -c 400)"
 	n=$(nm -D --defined-only "$libdir/$lib" | awk '$3 ~ /^mxtls_/' | wc -l)
 	[ "$n" -gt 0 ] || fail "$lib exports no mxtls_ symbol"
 	ok "$lib: SONAME $soname, exports only mxtls_ symbols ($n)"
