@@ -302,6 +302,12 @@ int mxtls_ctx_apply_mbedtls(const mxtls_ctx *ctx, size_t i, struct mbedtls_ssl_c
 		return -1;
 	}
 	apply_policy(ctx, conf);
+	/*
+	 * No verify callback: one can clear mbedTLS's verification flags (curl's
+	 * does when CURLOPT_SSL_VERIFYPEER/VERIFYHOST are set to 0 later), and
+	 * verification must not be switched off by accident.
+	 */
+	mbedtls_ssl_conf_verify(conf, NULL, NULL);
 	if (i < ctx->nids) {
 		struct mx_ctx_identity *id = (struct mx_ctx_identity *)(uintptr_t)&ctx->ids[i];
 		int ret = mbedtls_ssl_conf_own_cert(conf, &id->chain, &id->key);

@@ -4,6 +4,8 @@
  * blob path the PEM material and a CA file. Easy handles point at a state
  * through a small registry, which holds the context references.
  */
+#define _GNU_SOURCE /* dl_iterate_phdr */
+#include <link.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,8 @@ struct state {
 	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
 	char *ca_file; /* blob path: the context's authorities, written once */
 	char *tmpdir;
+	char *chain_pem, *key_pem; /* blob path: exported once per state, wiped on free */
+	size_t chain_len, key_len;
 	struct state *next;
 };
 
@@ -45,19 +49,71 @@ static int set_err(mxtls_error *err, int code, const char *msg, const char *deta
 
 /* ---- mode ---- */
 
+struct dl_find {
+	const void *addr;
+	int found;
+};
+
+/* For the object that contains f->addr (libcurl), look for libmbedtls.so in DT_NEEDED. */
+static int needs_mbedtls_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct dl_find *f = arg;
+	const ElfW(Dyn) *dyn = NULL;
+	const char *strtab = NULL;
+	int i, inside = 0;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type == PT_LOAD && (uintptr_t)f->addr >= lo &&
+		    (uintptr_t)f->addr < lo + ph->p_memsz)
+			inside = 1;
+		if (ph->p_type == PT_DYNAMIC)
+			dyn = (const ElfW(Dyn) *)(info->dlpi_addr + ph->p_vaddr);
+	}
+	if (!inside || dyn == NULL)
+		return 0;
+	for (const ElfW(Dyn) *d = dyn; d->d_tag != DT_NULL; d++)
+		if (d->d_tag == DT_STRTAB)
+			strtab = (const char *)d->d_un.d_ptr;
+	for (const ElfW(Dyn) *d = dyn; strtab && d->d_tag != DT_NULL; d++)
+		if (d->d_tag == DT_NEEDED && strncmp(strtab + d->d_un.d_val, "libmbedtls.so", 13) == 0)
+			f->found = 1;
+	return 1; /* found libcurl: stop */
+}
+
 static const char *backend(void)
 {
 	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
 	return v && v->ssl_version ? v->ssl_version : "";
 }
 
-int mxtls_curl_mode_get(void)
+/* Does the loaded libcurl need a shared libmbedtls (DT_NEEDED)? A libcurl with
+ * mbedTLS linked in statically has its own copy: our structures are not its. */
+static int curl_needs_shared_mbedtls(void)
+{
+	struct dl_find f = {(const void *)(uintptr_t)curl_version_info, 0};
+	return dl_iterate_phdr(needs_mbedtls_cb, &f) >= 0 && f.found;
+}
+
+static int mode;
+static pthread_once_t mode_once_get = PTHREAD_ONCE_INIT;
+
+static void mode_init(void)
 {
 	char want[48];
 
-	/* Same mbedTLS version means the same shared library in this process. */
+	/* Same version and a shared libmbedtls: the one library in this process. */
 	snprintf(want, sizeof(want), "mbedTLS/%s", mxtls_mbedtls_version());
-	return strcmp(backend(), want) == 0 ? MXTLS_CURL_MBEDTLS : MXTLS_CURL_BLOB;
+	mode = strcmp(backend(), want) == 0 && curl_needs_shared_mbedtls() ? MXTLS_CURL_MBEDTLS
+									     : MXTLS_CURL_BLOB;
+}
+
+int mxtls_curl_mode_get(void)
+{
+	pthread_once(&mode_once_get, mode_init);
+	return mode;
 }
 
 static char mode_name[160];
@@ -175,6 +231,8 @@ static void state_free(struct state *st)
 		rmdir(st->tmpdir);
 		free(st->tmpdir);
 	}
+	mxtls_free_secret(st->chain_pem, st->chain_len);
+	mxtls_free_secret(st->key_pem, st->key_len);
 	mxtls_ctx_free(st->ctx);
 	free(st);
 }
@@ -209,7 +267,11 @@ static struct state *state_get(mxtls_ctx *ctx, size_t identity, mxtls_error *err
 		return NULL;
 	}
 	if (make_dir(st, err) != 0 ||
-	    (mxtls_curl_mode_get() == MXTLS_CURL_BLOB && write_ca_file(st, err) != 0)) {
+	    (mxtls_curl_mode_get() == MXTLS_CURL_BLOB &&
+	     (write_ca_file(st, err) != 0 ||
+	      (identity < mxtls_ctx_identity_count(ctx) &&
+	       mxtls_ctx_export_identity_pem(ctx, identity, &st->chain_pem, &st->chain_len,
+					     &st->key_pem, &st->key_len, err) != 0)))) {
 		state_free(st);
 		return NULL;
 	}
@@ -243,10 +305,7 @@ static void state_put(struct state *st)
 static int configure_easy(CURL *easy, struct state *st, mxtls_error *err)
 {
 	CURLcode rc = CURLE_OK;
-	char *chain = NULL, *key = NULL;
-	size_t chain_len = 0, key_len = 0;
 	struct curl_blob blob;
-
 	int min, max;
 
 	mxtls_ctx_tls_versions(st->ctx, &min, &max);
@@ -256,9 +315,16 @@ static int configure_easy(CURL *easy, struct state *st, mxtls_error *err)
 	       (long)((min == MXTLS_TLS_1_3 ? CURL_SSLVERSION_TLSv1_3 : CURL_SSLVERSION_TLSv1_2) |
 		      (max == MXTLS_TLS_1_2 ? CURL_SSLVERSION_MAX_TLSv1_2 : CURL_SSLVERSION_MAX_TLSv1_3)));
 	SETOPT(easy, CURLOPT_SHARE, st->share);
-	/* Nothing of curl's own: no default CA file, no certificate or key file. */
+	/*
+	 * Nothing of curl's own or of a previous setup: no default CA file, no
+	 * certificate or key file or blob (a handle moved to "no identity" must
+	 * not keep presenting the last one).
+	 */
 	SETOPT(easy, CURLOPT_SSLCERT, NULL);
 	SETOPT(easy, CURLOPT_SSLKEY, NULL);
+	SETOPT(easy, CURLOPT_SSLCERT_BLOB, NULL);
+	SETOPT(easy, CURLOPT_SSLKEY_BLOB, NULL);
+	SETOPT(easy, CURLOPT_CAINFO_BLOB, NULL);
 	if (mxtls_curl_mode_get() == MXTLS_CURL_MBEDTLS) {
 		SETOPT(easy, CURLOPT_CAINFO, NULL);
 		SETOPT(easy, CURLOPT_CAPATH, st->tmpdir);
@@ -268,19 +334,14 @@ static int configure_easy(CURL *easy, struct state *st, mxtls_error *err)
 		SETOPT(easy, CURLOPT_CAPATH, NULL);
 		SETOPT(easy, CURLOPT_CAINFO, st->ca_file);
 		SETOPT(easy, CURLOPT_SSL_CTX_FUNCTION, NULL);
-		if (rc == CURLE_OK && st->identity < mxtls_ctx_identity_count(st->ctx)) {
-			if (mxtls_ctx_export_identity_pem(st->ctx, st->identity, &chain, &chain_len,
-							  &key, &key_len, err) != 0)
-				return -1;
-			blob = (struct curl_blob){chain, chain_len, CURL_BLOB_COPY};
+		if (st->key_pem != NULL) {
+			/* curl copies the blobs; ours stay in the state, exported once. */
+			blob = (struct curl_blob){st->chain_pem, st->chain_len, CURL_BLOB_COPY};
 			SETOPT(easy, CURLOPT_SSLCERT_BLOB, &blob);
 			SETOPT(easy, CURLOPT_SSLCERTTYPE, "PEM");
-			blob = (struct curl_blob){key, key_len, CURL_BLOB_COPY};
+			blob = (struct curl_blob){st->key_pem, st->key_len, CURL_BLOB_COPY};
 			SETOPT(easy, CURLOPT_SSLKEY_BLOB, &blob);
 			SETOPT(easy, CURLOPT_SSLKEYTYPE, "PEM");
-			/* curl keeps its own copy; ours is wiped at once. */
-			mxtls_free_secret(key, key_len);
-			mxtls_free_secret(chain, chain_len);
 		}
 	}
 	if (rc != CURLE_OK)

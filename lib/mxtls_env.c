@@ -121,7 +121,7 @@ static int b64_decode(struct env *e, const char *where, const char *text, uint8_
 			continue;
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 		      c == '+' || c == '/' || c == '=')) {
-			free(clean);
+			mx_freezero(clean, n + 1);
 			return mx_err(e->err, MXTLS_ERR_CORRUPT,
 				      "%s: invalid base64 (character 0x%02x at offset %zu)", where,
 				      (unsigned char)c, i);
@@ -129,18 +129,19 @@ static int b64_decode(struct env *e, const char *where, const char *text, uint8_
 		clean[k++] = c;
 	}
 	if (k == 0) {
-		free(clean);
+		mx_freezero(clean, n + 1);
 		return mx_err(e->err, MXTLS_ERR_CORRUPT, "%s: invalid base64 (empty)", where);
 	}
 	buf = malloc(k / 4 * 3 + 3);
 	if (buf == NULL) {
-		free(clean);
+		mx_freezero(clean, n + 1);
 		return mx_err(e->err, MXTLS_ERR_NOMEM, "out of memory");
 	}
 	ret = mbedtls_base64_decode(buf, k / 4 * 3 + 3, &dlen, (const unsigned char *)clean, k);
-	free(clean);
+	/* An unencrypted container is a secret in both forms. */
+	mx_freezero(clean, n + 1);
 	if (ret != 0) {
-		free(buf);
+		mx_freezero(buf, k / 4 * 3 + 3);
 		return mx_err(e->err, MXTLS_ERR_CORRUPT, "%s: invalid base64 (bad length or padding)",
 			      where);
 	}
@@ -252,6 +253,34 @@ out:
 	return ret;
 }
 
+/*
+ * What went wrong, in fixed words: jansson's own text quotes the token it
+ * stopped at, which may be part of a password.
+ */
+static const char *json_error_what(const json_error_t *jerr)
+{
+	switch (json_error_code(jerr)) {
+	case json_error_premature_end_of_input:
+		return "premature end of input";
+	case json_error_end_of_input_expected:
+		return "text after the end of the JSON value";
+	case json_error_invalid_utf8:
+		return "invalid UTF-8";
+	case json_error_null_character:
+		return "NUL character";
+	case json_error_duplicate_key:
+		return "duplicate object key";
+	case json_error_numeric_overflow:
+		return "number out of range";
+	case json_error_stack_overflow:
+		return "nested too deeply";
+	case json_error_out_of_memory:
+		return "out of memory";
+	default:
+		return "syntax error";
+	}
+}
+
 /* CLIENT_CERTIFICATES: a JSON array of entries. */
 static int identities_json(struct env *e, const char *var, const char *text)
 {
@@ -263,7 +292,7 @@ static int identities_json(struct env *e, const char *var, const char *text)
 	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
 		return mx_err(e->err, MXTLS_ERR_USAGE, "%s: invalid JSON at line %d, column %d: %s",
-			      var, jerr.line, jerr.column, jerr.text);
+			      var, jerr.line, jerr.column, json_error_what(&jerr));
 	if (!json_is_array(root)) {
 		json_decref(root);
 		return mx_err(e->err, MXTLS_ERR_USAGE, "%s: expected a JSON array of entries", var);
@@ -395,7 +424,7 @@ static int read_env(struct env *e)
 		ret = b64_decode(e, "CERTIFICATE_AUTHORITIES_BASE64", v, &buf, &len);
 		if (ret == 0)
 			ret = authorities(e, "CERTIFICATE_AUTHORITIES_BASE64", buf, len);
-		free(buf);
+		mx_freezero(buf, len);
 		buf = NULL;
 		if (ret != 0)
 			return ret;
@@ -407,7 +436,7 @@ static int read_env(struct env *e)
 			ret = authorities(e, "MXTLS_CERTIFICATE_AUTHORITIES_FILE", buf, len);
 		if (ret != 0 && e->err->code != MXTLS_ERR_IO)
 			mx_err_prefix(e->err, "%s: ", file);
-		free(buf);
+		mx_freezero(buf, len);
 	}
 	return ret;
 }

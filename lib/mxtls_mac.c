@@ -47,6 +47,11 @@ static int parse_pbmac1(struct mx_load *ld, const struct mx_tlv *params, struct 
 		return corrupt(ld, "PBMAC1 requires a PBKDF2 keyLength");
 	if (mac->kdf.keylen < 20)
 		return corrupt(ld, "PBMAC1 key shorter than 20 bytes");
+	/* Longer than any HMAC output buys nothing and multiplies the PBKDF2 cost. */
+	if (mac->kdf.keylen > 64)
+		return mx_err(ld->err, MXTLS_ERR_LIMIT_EXCEEDED,
+			      "MAC: PBMAC1 keyLength %llu is over 64 bytes",
+			      (unsigned long long)mac->kdf.keylen);
 	if (mx_asn1_enter(&c, MX_TAG_SEQUENCE, &scheme) != 0 ||
 	    mx_asn1_expect(&scheme, MX_TAG_OID, &oid) != 0)
 		return corrupt(ld, "malformed PBMAC1 message authentication scheme");
@@ -152,7 +157,8 @@ static int try_key(struct mx_load *ld, const struct mx_mac *mac, const uint8_t *
 
 	if (mac->pbmac1) {
 		keylen = (size_t)mac->kdf.keylen;
-		ret = mx_kdf_charge(ld, mac->kdf.iterations, where);
+		ret = mx_kdf_charge(ld, mac->kdf.iterations * mx_kdf_blocks(mac->kdf.md, keylen),
+				    where);
 		if (ret < 0)
 			return ret;
 		ret = mx_pbkdf2_hmac((mbedtls_md_type_t)mac->kdf.md, pw, pwlen, mac->kdf.salt,

@@ -283,7 +283,10 @@ static int pkcs12_pbe(struct mx_load *ld, const struct p12pbe *pbe, const struct
 	}
 	ret = 1;
 	for (i = 0; i < ncand && ret == 1; i++) {
-		ret = mx_kdf_charge(ld, blk > 1 ? 2 * iter : iter, what);
+		/* One KDF run per digest-sized block of key, and one for the IV. */
+		ret = mx_kdf_charge(ld, iter * (mx_kdf_blocks(MBEDTLS_MD_SHA1, pbe->keylen) +
+						 (blk > 1 ? 1 : 0)),
+				    what);
 		if (ret < 0)
 			break;
 		if (mx_pkcs12_kdf(MBEDTLS_MD_SHA1, 1, cands[i]->p, cands[i]->len, salt_p,
@@ -513,7 +516,7 @@ static int pbes2(struct mx_load *ld, const struct mx_tlv *params, const uint8_t 
 
 	ret = 1;
 	for (i = 0; i < nforms && ret == 1; i++) {
-		ret = mx_kdf_charge(ld, pb.iterations, what);
+		ret = mx_kdf_charge(ld, pb.iterations * mx_kdf_blocks(pb.md, dklen), what);
 		if (ret < 0)
 			break;
 		if (mx_pbkdf2_hmac((mbedtls_md_type_t)pb.md, forms[i].b->p, forms[i].b->len, pb.salt,

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/md.h>
+
 #include "mxtls_pkcs12_int.h"
 #include "mxtls_util.h"
 
@@ -61,12 +63,16 @@ int mx_keep_buffer(struct mx_load *ld, uint8_t *buf, size_t len)
 	return 0;
 }
 
+uint64_t mx_kdf_blocks(int md, size_t len)
+{
+	size_t h = mbedtls_md_get_size(mbedtls_md_info_from_type((mbedtls_md_type_t)md));
+
+	return h ? (len + h - 1) / h : 1;
+}
+
+/* The iteration count of each derivation is checked where its parameters are parsed. */
 int mx_kdf_charge(struct mx_load *ld, uint64_t iterations, const char *what)
 {
-	if (iterations > MXTLS_MAX_KDF_ITERATIONS)
-		return mx_err(ld->err, MXTLS_ERR_LIMIT_EXCEEDED,
-			      "%s: %llu key-derivation iterations exceed the limit of %u", what,
-			      (unsigned long long)iterations, MXTLS_MAX_KDF_ITERATIONS);
 	if (ld->kdf_used + iterations > MXTLS_MAX_KDF_BUDGET)
 		return mx_err(ld->err, MXTLS_ERR_LIMIT_EXCEEDED,
 			      "%s: key derivations in this file exceed the budget of %u iterations",

@@ -93,7 +93,9 @@ int mx_keep_buffer(struct mx_load *ld, uint8_t *buf, size_t len);
  */
 int mx_octets(struct mx_load *ld, const struct mx_tlv *t, const uint8_t **p, size_t *len,
 	      const char *where);
-/* Charge a key derivation against the load's KDF limits; <0 (limit_exceeded set) if over. */
+/* Digest-sized output blocks a KDF computes for len bytes: its cost is iterations times this. */
+uint64_t mx_kdf_blocks(int md, size_t len);
+/* Charge a derivation's cost (iterations x blocks) to the load's budget; <0 (limit_exceeded) if over. */
 int mx_kdf_charge(struct mx_load *ld, uint64_t iterations, const char *what);
 
 /* mxtls_pkcs12_parse.c: walk PFX, MAC, safes and bags, filling ld->out->certs and ld->keys. */

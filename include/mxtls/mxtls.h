@@ -171,7 +171,7 @@ typedef struct mxtls_pkcs12 mxtls_pkcs12;
 #define MXTLS_MAX_NESTING 8                    /* levels of nested safeContentsBag (real files use 1) */
 #define MXTLS_MAX_BAGS 256                     /* SafeBags in one container */
 #define MXTLS_MAX_KDF_ITERATIONS 5000000u      /* iterations of any one key derivation */
-#define MXTLS_MAX_KDF_BUDGET 20000000u         /* iterations of all derivations in one load */
+#define MXTLS_MAX_KDF_BUDGET 20000000u         /* hash iterations x output blocks, all derivations of one load */
 #define MXTLS_MAX_PASSWORD_BYTES 4096u         /* UTF-8 bytes of a password */
 
 /**
@@ -483,8 +483,9 @@ MXTLS_EXTERN const struct mbedtls_ssl_config *mxtls_ctx_mbedtls_config(const mxt
  * Apply identity i and the trust of the context to an application's own
  * mbedTLS client configuration (already set up with mbedtls_ssl_config_defaults):
  * CA chain, own certificate, verification required, TLS 1.2 floor, session
- * tickets, groups. The configuration then points into the context: keep a
- * reference until every connection using it has ended.
+ * tickets, groups. It also removes any verify callback, so that nothing can
+ * clear a verification failure. The configuration then points into the
+ * context: keep a reference until every connection using it has ended.
  */
 MXTLS_EXTERN int mxtls_ctx_apply_mbedtls(const mxtls_ctx *ctx, size_t i,
 					 struct mbedtls_ssl_config *conf, mxtls_error *err);

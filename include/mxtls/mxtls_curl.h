@@ -16,7 +16,14 @@
  * Either way, peer and host name verification are on and TLS 1.2 is the
  * floor, and TLS sessions are kept in a curl share that belongs to the
  * context and identity, so a session is never resumed with another identity
- * or an older context.
+ * or an older context. On the mbedTLS path this holds even if the
+ * application later sets CURLOPT_SSL_VERIFYPEER or VERIFYHOST to 0 or
+ * lowers CURLOPT_SSLVERSION; on the blob path curl obeys the last setopt, so
+ * do not change those options after mxtls_curl_setup().
+ *
+ * Redirects: the identity is chosen when the handle is set up. With
+ * CURLOPT_FOLLOWLOCATION, curl presents it to the redirect target too; keep
+ * redirects off for pinned identities, or within the hosts they are for.
  *
  * THREAD SAFETY: every function may be called from any thread. One easy
  * handle is used by one thread at a time, as libcurl requires; easy handles

@@ -277,6 +277,20 @@ http {{
                 counted = [l for l in r.stdout.splitlines() if l.startswith("config parses during requests:")]
                 check(f"{flav}: control: the usual CURLOPT_CAINFO is parsed per connection (counter works)",
                       counted and int(counted[0].split(":")[1]) >= 6, f"out={r.stdout[-300:]!r}")
+            # A handle set up again for "no identity" stops presenting the previous one.
+            r = run([args.probe, "--identity", ids["ec"], "--password", PW, "--authorities", server_ca_pem,
+                     "--fresh", "--none-after-first", "--requests", "3", f"https://localhost:{ports['tls13_ec']}/"],
+                    env)
+            lines = r.stdout.splitlines()
+            check(f"{flav}: moving a handle to no identity drops the certificate",
+                  len(lines) >= 3 and "CN=client ec" in lines[0] and "status=400" in lines[1]
+                  and "CN=client" not in "".join(lines[1:]), f"out={r.stdout[-400:]!r}")
+            if flav == "curl-on-mbedtls":
+                for srv, what in (("rogue", "an untrusted server"), ("wrong", "a wrong host name")):
+                    r = run([args.probe, "--identity", ids["ec"], "--password", PW, "--authorities",
+                             server_ca_pem, "--insecure-after", f"https://localhost:{ports[srv]}/"], env)
+                    check(f"{flav}: VERIFYPEER/VERIFYHOST=0 after setup still refuses {what}",
+                          r.returncode != 0 and "status=200" not in r.stdout, f"out={r.stdout[-300:]!r}")
             # Keep-alive: a pooled connection made with one identity never serves the other.
             r = run([args.probe, "--identity", ids["ec"], "--password", PW, "--identity", ids["rsa"], "--password",
                      PW, "--authorities", server_ca_pem, "--switch", "--requests", "6",

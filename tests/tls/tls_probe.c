@@ -10,6 +10,8 @@
  *   one easy handle (each identity in its own context, as after a rotation).
  *   --fresh: a new connection for every request (resumption shows).
  *   --usual-cainfo F: control case, curl's own CURLOPT_CAINFO instead of libmxtls.
+ *   --insecure-after: set VERIFYPEER/VERIFYHOST to 0 after the libmxtls setup.
+ *   --none-after-first: requests after the first are set up with no identity.
  * Exit 0 if every request got a 2xx answer.
  */
 #include <dlfcn.h>
@@ -25,7 +27,7 @@
 
 struct opts {
 	const char *ids[MAX_IDS], *pws[MAX_IDS], *auth, *url, *usual_ca;
-	int nids, system_roots, requests, threads, fresh, do_switch;
+	int nids, system_roots, requests, threads, fresh, do_switch, insecure_after, none_after_first;
 };
 
 static struct opts o = {.system_roots = 1, .requests = 1, .threads = 1};
@@ -98,10 +100,20 @@ static void *worker(void *arg)
 		if (o.usual_ca) {
 			/* Control: curl configured the usual way loads its CA file itself. */
 			curl_easy_setopt(h, CURLOPT_CAINFO, o.usual_ca);
+		} else if (o.none_after_first && k == 1 &&
+			   mxtls_curl_setup(h, ctx, MXTLS_NO_IDENTITY, &err) != 0) {
+			fprintf(stderr, "tls_probe: %s\n", err.message);
+			failures++;
+			break;
 		} else if ((k == 0 || o.do_switch) && mxtls_curl_setup(h, ctx, 0, &err) != 0) {
 			fprintf(stderr, "tls_probe: %s\n", err.message);
 			failures++;
 			break;
+		}
+		if (o.insecure_after) {
+			/* An app (or a wrapper) switching verification off after our setup. */
+			curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+			curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 		}
 		curl_easy_setopt(h, CURLOPT_URL, o.url);
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -153,6 +165,10 @@ int main(int argc, char **argv)
 			o.fresh = 1;
 		else if (!strcmp(argv[i], "--switch"))
 			o.do_switch = 1;
+		else if (!strcmp(argv[i], "--none-after-first"))
+			o.none_after_first = 1;
+		else if (!strcmp(argv[i], "--insecure-after"))
+			o.insecure_after = 1;
 		else if (!strcmp(argv[i], "--usual-cainfo") && i + 1 < argc)
 			o.usual_ca = argv[++i];
 		else
