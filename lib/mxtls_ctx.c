@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/base64.h>
 #include <mbedtls/pem.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
@@ -356,46 +357,77 @@ static int pem_append(struct pem_buf *b, const char *header, const char *footer,
 #define CERT_BEGIN "-----BEGIN CERTIFICATE-----\n"
 #define CERT_END "-----END CERTIFICATE-----\n"
 
+/*
+ * The private key as PEM, written here rather than by mbedtls_pk_write_key_pem:
+ * mbedTLS 3.6 frees its base64 work buffer without wiping it. DER and base64
+ * stay in buffers we wipe. mbedTLS writes PKCS#1 for RSA and SEC1 for EC.
+ */
+static int key_pem(mbedtls_pk_context *key, char **out, size_t *outlen)
+{
+	const char *label = mbedtls_pk_get_type(key) == MBEDTLS_PK_RSA ? "RSA PRIVATE KEY"
+									: "EC PRIVATE KEY";
+	size_t dsize = 16384, b64cap, b64len = 0, cap, o = 0, i;
+	uint8_t *der = malloc(dsize), *b64 = NULL;
+	char *pem = NULL;
+	int n;
+
+	if (der == NULL)
+		return -1;
+	n = mbedtls_pk_write_key_der(key, der, dsize);
+	if (n <= 0)
+		goto out;
+	b64cap = ((size_t)n + 2) / 3 * 4 + 1;
+	b64 = malloc(b64cap);
+	if (b64 == NULL || mbedtls_base64_encode(b64, b64cap, &b64len, der + dsize - (size_t)n,
+						 (size_t)n) != 0)
+		goto out;
+	cap = b64len + b64len / 64 + 2 * (strlen(label) + 32) + 2;
+	pem = malloc(cap);
+	if (pem == NULL)
+		goto out;
+	o += (size_t)snprintf(pem + o, cap - o, "-----BEGIN %s-----\n", label);
+	for (i = 0; i < b64len; i += 64) {
+		size_t k = b64len - i < 64 ? b64len - i : 64;
+		memcpy(pem + o, b64 + i, k);
+		o += k;
+		pem[o++] = '\n';
+	}
+	o += (size_t)snprintf(pem + o, cap - o, "-----END %s-----\n", label);
+	*out = pem;
+	*outlen = o;
+out:
+	mx_freezero(der, dsize);
+	if (b64)
+		mx_freezero(b64, b64cap);
+	if (pem != NULL && *out != pem)
+		mx_freezero(pem, cap);
+	return *out == pem && pem != NULL ? 0 : -1;
+}
+
 int mxtls_ctx_export_identity_pem(const mxtls_ctx *ctx, size_t i, char **chain_pem,
-				  size_t *chain_len, char **key_pem, size_t *key_len,
+				  size_t *chain_len, char **key_pem_out, size_t *key_len,
 				  mxtls_error *err)
 {
-	struct pem_buf chain = {0}, key = {0};
+	struct pem_buf chain = {0};
 	const mbedtls_x509_crt *c;
-	size_t size = 32768;
-	int ret;
 
 	mx_err_clear(err);
-	if (ctx == NULL || i >= ctx->nids || !chain_pem || !chain_len || !key_pem || !key_len) {
+	if (ctx == NULL || i >= ctx->nids || !chain_pem || !chain_len || !key_pem_out || !key_len) {
 		mx_err(err, MXTLS_ERR_USAGE, "no identity %zu in the context", i);
 		return -1;
 	}
 	for (c = &ctx->ids[i].chain; c != NULL && c->raw.len > 0; c = c->next)
 		if (pem_append(&chain, CERT_BEGIN, CERT_END, c->raw.p, c->raw.len) != 0)
 			goto fail;
-	key.p = malloc(size);
-	if (key.p == NULL)
-		goto fail;
-	key.cap = size;
+	*key_pem_out = NULL;
 	/* Writing reads the key only; the API is not const. */
-	ret = mbedtls_pk_write_key_pem((mbedtls_pk_context *)(uintptr_t)&ctx->ids[i].key,
-				       (unsigned char *)key.p, size);
-	if (ret != 0)
+	if (key_pem((mbedtls_pk_context *)(uintptr_t)&ctx->ids[i].key, key_pem_out, key_len) != 0)
 		goto fail;
-	key.len = strlen(key.p);
-	/* Hand out an exact-size copy, so mxtls_free_secret(p, len) wipes all of it. */
-	*key_pem = malloc(key.len + 1);
-	if (*key_pem == NULL)
-		goto fail;
-	memcpy(*key_pem, key.p, key.len + 1);
-	mx_freezero(key.p, key.cap);
 	*chain_pem = chain.p;
 	*chain_len = chain.len;
-	*key_len = key.len;
 	return 0;
 fail:
 	mx_freezero(chain.p, chain.cap);
-	mx_freezero(key.p, key.cap);
 	mx_err(err, MXTLS_ERR_NOMEM, "cannot write PEM");
 	return -1;
 }

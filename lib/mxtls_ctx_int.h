@@ -69,6 +69,13 @@ struct mxtls_ctx {
 	struct mx_warnings warnings;
 };
 
+/*
+ * mxtls_env.c: the sources only, without parsing any container or bundle: a
+ * configuration with just source_digest and watch_paths, to tell cheaply
+ * whether a reload has anything to do and which files to watch.
+ */
+mxtls_config *mx_env_sources(const char *const *envp, mxtls_error *err);
+
 /* mxtls_select.c */
 int mx_pins_add(struct mx_pins *p, const char *const *pins, size_t n, mxtls_error *err);
 int mx_pins_copy(struct mx_pins *dst, const struct mx_pins *src);

@@ -13,6 +13,7 @@
 #include <mbedtls/sha256.h>
 
 #include "mxtls_ctx_int.h"
+#include "mxtls_file.h"
 #include "mxtls_trust_int.h"
 #include "mxtls_util.h"
 
@@ -25,7 +26,11 @@ struct env {
 	mxtls_config *cfg;
 	mxtls_error *err;
 	mbedtls_sha256_context digest;
+	int digest_only; /* read and hash the sources, parse nothing (cheap change check) */
 };
+
+/* Parse only when building a configuration, not when just hashing the sources. */
+#define PARSE(e, call) ((e)->digest_only ? 0 : (call))
 
 static const char *env_get(const struct env *e, const char *name)
 {
@@ -59,48 +64,34 @@ static int remember_path(struct env *e, const char *path)
 	return 0;
 }
 
-/* A whole file; *len excludes the NUL added for text use. Wiped by the caller. */
+/* A whole file, NUL-terminated; the caller wipes it with mx_freezero(buf, *len + 1). */
 static int read_file(struct env *e, const char *var, const char *path, uint8_t **out,
 		     size_t *len)
 {
-	uint8_t *buf = NULL, *nb;
-	size_t cap = 0, n;
-	FILE *f;
+	uint8_t *buf, *exact;
+	size_t cap;
+	int ret;
 
 	*len = 0;
 	if (remember_path(e, path) != 0)
 		return mx_err(e->err, MXTLS_ERR_NOMEM, "out of memory");
-	f = fopen(path, "rb");
-	if (f == NULL)
-		return mx_err(e->err, MXTLS_ERR_IO, "%s: %s: cannot open: %s", var, path,
-			      strerror(errno));
-	do {
-		if (*len + 1 >= cap) {
-			cap = cap ? cap * 2 : 65536;
-			nb = malloc(cap);
-			if (nb == NULL) {
-				mx_freezero(buf, *len);
-				fclose(f);
-				return mx_err(e->err, MXTLS_ERR_NOMEM, "out of memory");
-			}
-			if (buf) {
-				memcpy(nb, buf, *len);
-				mx_freezero(buf, *len);
-			}
-			buf = nb;
-		}
-		n = fread(buf + *len, 1, cap - 1 - *len, f);
-		*len += n;
-	} while (n > 0 && *len <= ENV_MAX_FILE);
-	fclose(f);
-	if (*len > ENV_MAX_FILE) {
-		mx_freezero(buf, cap);
+	ret = mx_read_file(path, ENV_MAX_FILE, &buf, len, &cap);
+	if (ret == MX_FILE_ERR_TOO_BIG)
 		return mx_err(e->err, MXTLS_ERR_LIMIT_EXCEEDED, "%s: %s: larger than %u bytes", var,
 			      path, ENV_MAX_FILE);
-	}
-	buf[*len] = '\0';
-	digest_add(e, path, buf, *len);
-	*out = buf;
+	if (ret != 0)
+		return mx_err(e->err, ret == MX_FILE_ERR_NOMEM ? MXTLS_ERR_NOMEM : MXTLS_ERR_IO,
+			      "%s: %s: cannot open: %s", var, path,
+			      ret == MX_FILE_ERR_NOMEM ? "out of memory" : strerror(errno));
+	/* An exact-size copy, so that every caller can wipe len + 1 bytes. */
+	exact = malloc(*len + 1);
+	if (exact != NULL)
+		memcpy(exact, buf, *len + 1);
+	mx_freezero(buf, cap);
+	if (exact == NULL)
+		return mx_err(e->err, MXTLS_ERR_NOMEM, "out of memory");
+	digest_add(e, path, exact, *len);
+	*out = exact;
 	return 0;
 }
 
@@ -297,6 +288,12 @@ static int identities_json(struct env *e, const char *var, const char *text)
 		json_decref(root);
 		return mx_err(e->err, MXTLS_ERR_USAGE, "%s: expected a JSON array of entries", var);
 	}
+	/* Each entry is a full container load with its own KDF budget: bound the product. */
+	if (json_array_size(root) > MXTLS_MAX_ENV_IDENTITIES) {
+		json_decref(root);
+		return mx_err(e->err, MXTLS_ERR_LIMIT_EXCEEDED, "%s: more than %d entries", var,
+			      MXTLS_MAX_ENV_IDENTITIES);
+	}
 	for (i = 0; i < json_array_size(root) && ret == 0; i++)
 		ret = entry(e, var, i, json_array_get(root, i));
 	/* The JSON holds passwords: wipe its strings before jansson frees them. */
@@ -359,7 +356,7 @@ static int read_env(struct env *e)
 	v = env_get(e, "CLIENT_CERTIFICATES");
 	if (v != NULL) {
 		digest_add(e, "CLIENT_CERTIFICATES", v, strlen(v));
-		ret = identities_json(e, "CLIENT_CERTIFICATES", v);
+		ret = PARSE(e, identities_json(e, "CLIENT_CERTIFICATES", v));
 		if (ret != 0)
 			return ret;
 	}
@@ -367,8 +364,8 @@ static int read_env(struct env *e)
 	if (file != NULL) {
 		ret = read_file(e, "MXTLS_CLIENT_CERTIFICATES_FILE", file, &buf, &len);
 		if (ret == 0)
-			ret = identities_json(e, "MXTLS_CLIENT_CERTIFICATES_FILE", (char *)buf);
-		mx_freezero(buf, len);
+			ret = PARSE(e, identities_json(e, "MXTLS_CLIENT_CERTIFICATES_FILE", (char *)buf));
+		mx_freezero(buf, len + 1);
 		if (ret != 0)
 			return ret;
 	}
@@ -400,12 +397,12 @@ static int read_env(struct env *e)
 				ret = mx_err(e->err, MXTLS_ERR_NOMEM, "out of memory");
 		}
 		if (ret == 0)
-			ret = add_identity(e, "MXTLS_CLIENT_CERTIFICATE_FILE", buf, len,
-					   pw ? (const char *)pw : NULL, pins, npins);
+			ret = PARSE(e, add_identity(e, "MXTLS_CLIENT_CERTIFICATE_FILE", buf, len,
+						    pw ? (const char *)pw : NULL, pins, npins));
 		free(pins);
 		free(pinbuf);
 		mx_freezero(pw, pwlen + 1);
-		mx_freezero(buf, len);
+		mx_freezero(buf, len + 1);
 		buf = NULL;
 		len = 0;
 		if (ret != 0)
@@ -414,15 +411,15 @@ static int read_env(struct env *e)
 	v = env_get(e, "CERTIFICATE_AUTHORITIES");
 	if (v != NULL) {
 		digest_add(e, "CERTIFICATE_AUTHORITIES", v, strlen(v));
-		ret = authorities(e, "CERTIFICATE_AUTHORITIES", (const uint8_t *)v, strlen(v));
+		ret = PARSE(e, authorities(e, "CERTIFICATE_AUTHORITIES", (const uint8_t *)v, strlen(v)));
 		if (ret != 0)
 			return ret;
 	}
 	v = env_get(e, "CERTIFICATE_AUTHORITIES_BASE64");
 	if (v != NULL) {
 		digest_add(e, "CERTIFICATE_AUTHORITIES_BASE64", v, strlen(v));
-		ret = b64_decode(e, "CERTIFICATE_AUTHORITIES_BASE64", v, &buf, &len);
-		if (ret == 0)
+		ret = PARSE(e, b64_decode(e, "CERTIFICATE_AUTHORITIES_BASE64", v, &buf, &len));
+		if (ret == 0 && buf != NULL)
 			ret = authorities(e, "CERTIFICATE_AUTHORITIES_BASE64", buf, len);
 		mx_freezero(buf, len);
 		buf = NULL;
@@ -433,17 +430,17 @@ static int read_env(struct env *e)
 	if (file != NULL) {
 		ret = read_file(e, "MXTLS_CERTIFICATE_AUTHORITIES_FILE", file, &buf, &len);
 		if (ret == 0)
-			ret = authorities(e, "MXTLS_CERTIFICATE_AUTHORITIES_FILE", buf, len);
+			ret = PARSE(e, authorities(e, "MXTLS_CERTIFICATE_AUTHORITIES_FILE", buf, len));
 		if (ret != 0 && e->err->code != MXTLS_ERR_IO)
 			mx_err_prefix(e->err, "%s: ", file);
-		mx_freezero(buf, len);
+		mx_freezero(buf, len + 1);
 	}
 	return ret;
 }
 
-mxtls_config *mxtls_config_from_env(const char *const *envp, mxtls_error *err)
+static mxtls_config *from_env(const char *const *envp, int digest_only, mxtls_error *err)
 {
-	struct env e = {.envp = envp, .err = err};
+	struct env e = {.envp = envp, .err = err, .digest_only = digest_only};
 	mxtls_error local;
 	int ret;
 
@@ -467,6 +464,16 @@ mxtls_config *mxtls_config_from_env(const char *const *envp, mxtls_error *err)
 		return NULL;
 	}
 	return e.cfg;
+}
+
+mxtls_config *mxtls_config_from_env(const char *const *envp, mxtls_error *err)
+{
+	return from_env(envp, 0, err);
+}
+
+mxtls_config *mx_env_sources(const char *const *envp, mxtls_error *err)
+{
+	return from_env(envp, 1, err);
 }
 
 size_t mxtls_config_warning_count(const mxtls_config *cfg)

@@ -7,6 +7,7 @@
 
 #include <mbedtls/md.h>
 
+#include "mxtls_file.h"
 #include "mxtls_pkcs12_int.h"
 #include "mxtls_util.h"
 
@@ -196,48 +197,27 @@ mxtls_pkcs12 *mxtls_pkcs12_load_file(const char *path, const char *password, uns
 				     mxtls_error *err)
 {
 	mxtls_pkcs12 *p;
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	FILE *f;
+	uint8_t *buf;
+	size_t len, cap;
+	int ret;
 
 	mx_err_clear(err);
 	if (path == NULL) {
 		mx_err(err, MXTLS_ERR_USAGE, "path is NULL");
 		return NULL;
 	}
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		mx_err(err, MXTLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+	ret = mx_read_file(path, MXTLS_MAX_INPUT_BYTES, &buf, &len, &cap);
+	if (ret == MX_FILE_ERR_TOO_BIG) {
+		mx_err(err, MXTLS_ERR_LIMIT_EXCEEDED, "%s: over the limit of %u bytes", path,
+		       MXTLS_MAX_INPUT_BYTES);
 		return NULL;
 	}
-	/* Read at most one byte past the limit, so an oversized file says so. */
-	for (;;) {
-		if (len == cap) {
-			uint8_t *nb;
-			cap = cap ? cap * 2 : 16384;
-			if (cap > MXTLS_MAX_INPUT_BYTES + 1)
-				cap = MXTLS_MAX_INPUT_BYTES + 1;
-			nb = realloc(buf, cap);
-			if (nb == NULL) {
-				fclose(f);
-				mx_freezero(buf, len);
-				mx_err(err, MXTLS_ERR_NOMEM, "%s: out of memory", path);
-				return NULL;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0 || len > MXTLS_MAX_INPUT_BYTES)
-			break;
-	}
-	if (ferror(f)) {
-		fclose(f);
-		mx_freezero(buf, cap);
-		mx_err(err, MXTLS_ERR_IO, "%s: read error", path);
+	if (ret != 0) {
+		mx_err(err, ret == MX_FILE_ERR_NOMEM ? MXTLS_ERR_NOMEM : MXTLS_ERR_IO,
+		       "%s: cannot read: %s", path,
+		       ret == MX_FILE_ERR_NOMEM ? "out of memory" : strerror(errno));
 		return NULL;
 	}
-	fclose(f);
 	p = mxtls_pkcs12_load_mem(buf, len, password, flags, err);
 	mx_freezero(buf, cap);
 	if (p == NULL)

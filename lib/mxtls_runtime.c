@@ -39,6 +39,7 @@ struct mxtls_runtime {
 	int inotify_fd;
 	int wake[2];
 	int signo;
+	struct sigaction old_action; /* restored by mxtls_runtime_free */
 };
 
 const char *mxtls_event_name(int kind)
@@ -148,6 +149,8 @@ static void report_warnings(mxtls_runtime *rt, const mxtls_ctx *ctx)
 		emit(rt, MXTLS_EVENT_WARNING, "%s", ctx->warnings.v[i].text);
 }
 
+static void free_env(char **envp);
+
 static char **copy_env(const char *const *envp)
 {
 	size_t n = 0, i;
@@ -161,9 +164,7 @@ static char **copy_env(const char *const *envp)
 	for (i = 0; i < n; i++) {
 		copy[i] = strdup(envp[i]);
 		if (copy[i] == NULL) {
-			while (i--)
-				free(copy[i]);
-			free(copy);
+			free_env(copy); /* may hold passwords: wiped */
 			return NULL;
 		}
 	}
@@ -270,6 +271,20 @@ int mxtls_runtime_reload(mxtls_runtime *rt, mxtls_error *err)
 		return -1;
 	}
 	pthread_mutex_lock(&rt->reload_lock);
+	/* Hash the sources first: unchanged sources cost no key derivation at all. */
+	cfg = mx_env_sources((const char *const *)rt->envp, err);
+	if (cfg != NULL) {
+		pthread_mutex_lock(&rt->lock);
+		same = memcmp(cfg->source_digest, rt->digest, 32) == 0;
+		pthread_mutex_unlock(&rt->lock);
+		mxtls_config_free(cfg);
+		cfg = NULL;
+		if (same) {
+			emit(rt, MXTLS_EVENT_UNCHANGED, "the sources have not changed");
+			pthread_mutex_unlock(&rt->reload_lock);
+			return 0;
+		}
+	}
 	ctx = build(rt, digest, &cfg, err);
 	if (ctx == NULL) {
 		emit(rt, MXTLS_EVENT_RELOAD_FAILED, "%s (%s); keeping the current context",
@@ -318,15 +333,20 @@ out_fail:
 
 /* ---- watching ---- */
 
-static int signal_pipe = -1; /* write end, for the async-signal-safe handler */
+/*
+ * The write end of the watching runtime's wake pipe, for the signal handler
+ * (one runtime per signal: the last mxtls_runtime_watch() with a signal).
+ * Non-blocking, so a burst of signals during a long reload cannot block.
+ */
+static volatile sig_atomic_t signal_pipe = -1;
 
 static void on_signal(int signo)
 {
 	unsigned char b = (unsigned char)signo;
-	int saved = errno;
+	int saved = errno, fd = signal_pipe;
 
-	if (signal_pipe >= 0)
-		(void)!write(signal_pipe, &b, 1);
+	if (fd >= 0)
+		(void)!write(fd, &b, 1);
 	errno = saved;
 }
 
@@ -405,21 +425,22 @@ int mxtls_runtime_watch(mxtls_runtime *rt, int signo, mxtls_error *err)
 		return -1;
 	}
 	if (pipe(rt->wake) != 0) {
+		rt->wake[0] = rt->wake[1] = -1;
 		mx_err(err, MXTLS_ERR_IO, "pipe: %s", strerror(errno));
 		return -1;
 	}
 	fcntl(rt->wake[0], F_SETFD, FD_CLOEXEC);
 	fcntl(rt->wake[1], F_SETFD, FD_CLOEXEC);
-	/* The file list comes from reading the sources once more. */
-	cfg = mxtls_config_from_env((const char *const *)rt->envp, err);
+	fcntl(rt->wake[1], F_SETFL, O_NONBLOCK);
+	/* The file list comes from the sources, read without parsing anything. */
+	cfg = mx_env_sources((const char *const *)rt->envp, err);
 	if (cfg == NULL)
-		return -1;
+		goto fail;
 	if (cfg->nwatch > 0) {
 		rt->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 		if (rt->inotify_fd < 0) {
-			mxtls_config_free(cfg);
 			mx_err(err, MXTLS_ERR_IO, "inotify: %s", strerror(errno));
-			return -1;
+			goto fail;
 		}
 		/* Directories, not files: renames and symlink swaps replace the files themselves. */
 		for (i = 0; i < cfg->nwatch; i++) {
@@ -427,13 +448,13 @@ int mxtls_runtime_watch(mxtls_runtime *rt, int signo, mxtls_error *err)
 			if (inotify_add_watch(rt->inotify_fd, dir,
 					      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
 						      IN_DELETE | IN_ATTRIB) < 0) {
-				mxtls_config_free(cfg);
 				mx_err(err, MXTLS_ERR_IO, "inotify: %s: %s", dir, strerror(errno));
-				return -1;
+				goto fail;
 			}
 		}
 	}
 	mxtls_config_free(cfg);
+	cfg = NULL;
 	if (signo > 0) {
 		struct sigaction sa;
 		memset(&sa, 0, sizeof(sa));
@@ -441,18 +462,33 @@ int mxtls_runtime_watch(mxtls_runtime *rt, int signo, mxtls_error *err)
 		sa.sa_flags = SA_RESTART;
 		sigemptyset(&sa.sa_mask);
 		signal_pipe = rt->wake[1];
-		if (sigaction(signo, &sa, NULL) != 0) {
+		if (sigaction(signo, &sa, &rt->old_action) != 0) {
+			signal_pipe = -1;
 			mx_err(err, MXTLS_ERR_USAGE, "sigaction(%d): %s", signo, strerror(errno));
-			return -1;
+			goto fail;
 		}
 		rt->signo = signo;
 	}
 	if (pthread_create(&rt->thread, NULL, watcher, rt) != 0) {
 		mx_err(err, MXTLS_ERR_INTERNAL, "cannot start the watcher thread");
-		return -1;
+		goto fail;
 	}
 	rt->watching = 1;
 	return 0;
+fail:
+	/* Undo everything: no handler pointing at a closed pipe, no descriptor left open. */
+	mxtls_config_free(cfg);
+	if (rt->signo > 0) {
+		signal_pipe = -1;
+		sigaction(rt->signo, &rt->old_action, NULL);
+		rt->signo = 0;
+	}
+	if (rt->inotify_fd >= 0)
+		close(rt->inotify_fd);
+	close(rt->wake[0]);
+	close(rt->wake[1]);
+	rt->inotify_fd = rt->wake[0] = rt->wake[1] = -1;
+	return -1;
 }
 
 void mxtls_runtime_free(mxtls_runtime *rt)
@@ -463,8 +499,10 @@ void mxtls_runtime_free(mxtls_runtime *rt)
 		return;
 	if (rt->watching) {
 		if (rt->signo > 0) {
-			signal(rt->signo, SIG_DFL);
-			signal_pipe = -1;
+			/* Give the application back the disposition it had. */
+			if (signal_pipe == rt->wake[1])
+				signal_pipe = -1;
+			sigaction(rt->signo, &rt->old_action, NULL);
 		}
 		(void)!write(rt->wake[1], &stop, 1);
 		pthread_join(rt->thread, NULL);

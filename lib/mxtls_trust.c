@@ -12,6 +12,7 @@
 
 #include <mbedtls/sha256.h>
 
+#include "mxtls_file.h"
 #include "mxtls_pem.h"
 #include "mxtls_trust_int.h"
 #include "mxtls_util.h"
@@ -137,42 +138,18 @@ mxtls_trust *mxtls_trust_load_mem(const void *data, size_t len, mxtls_error *err
 	return t;
 }
 
-/* Whole file into memory, refusing anything over max bytes. */
-static int read_file(const char *path, size_t max, uint8_t **out, size_t *outlen,
-		     mxtls_error *err)
+/* Whole file into memory; bundles are wiped too, a pasted private key may be in one. */
+static int read_file(const char *path, size_t max, uint8_t **out, size_t *cap,
+		     size_t *outlen, mxtls_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL, *nb;
-	size_t len = 0, cap = 0, n;
+	int ret = mx_read_file(path, max, out, outlen, cap);
 
-	if (f == NULL)
-		return mx_err(err, MXTLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-	do {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap);
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				return mx_err(err, MXTLS_ERR_NOMEM, "%s: out of memory", path);
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0 && len <= max);
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		return mx_err(err, MXTLS_ERR_IO, "%s: read error", path);
-	}
-	fclose(f);
-	if (len > max) {
-		free(buf);
+	if (ret == MX_FILE_ERR_TOO_BIG)
 		return mx_err(err, MXTLS_ERR_LIMIT_EXCEEDED, "%s: larger than %zu bytes", path, max);
-	}
-	*out = buf;
-	*outlen = len;
+	if (ret == MX_FILE_ERR_NOMEM)
+		return mx_err(err, MXTLS_ERR_NOMEM, "%s: out of memory", path);
+	if (ret != 0)
+		return mx_err(err, MXTLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -180,14 +157,14 @@ mxtls_trust *mxtls_trust_load_file(const char *path, mxtls_error *err)
 {
 	mxtls_trust *t;
 	uint8_t *buf;
-	size_t len;
+	size_t len, cap;
 
 	mx_err_clear(err);
 	if (path == NULL) {
 		mx_err(err, MXTLS_ERR_USAGE, "path is NULL");
 		return NULL;
 	}
-	if (read_file(path, TRUST_MAX_FILE, &buf, &len, err) != 0)
+	if (read_file(path, TRUST_MAX_FILE, &buf, &cap, &len, err) != 0)
 		return NULL;
 	t = trust_new(path);
 	if (t == NULL)
@@ -197,7 +174,7 @@ mxtls_trust *mxtls_trust_load_file(const char *path, mxtls_error *err)
 		t = NULL;
 		mx_err_prefix(err, "%s: ", path);
 	}
-	free(buf);
+	mx_freezero(buf, cap);
 	return t;
 }
 
@@ -206,13 +183,13 @@ static int system_file(mxtls_trust *t, const char *path)
 {
 	mxtls_error ignore;
 	uint8_t *buf;
-	size_t len, before = t->ncerts;
+	size_t len, cap, before = t->ncerts;
 
-	if (read_file(path, TRUST_MAX_FILE, &buf, &len, &ignore) != 0)
+	if (read_file(path, TRUST_MAX_FILE, &buf, &cap, &len, &ignore) != 0)
 		return 0;
 	mx_err_clear(&ignore);
 	(void)trust_add_text(t, buf, len, 1, &ignore);
-	free(buf);
+	mx_freezero(buf, cap);
 	return t->ncerts > before;
 }
 

@@ -19,10 +19,14 @@ static void usage(FILE *f)
 		   "       mxtls version\n");
 }
 
-/* First line of a file, without its line ending (secret files often end in a newline). */
+/*
+ * The password file as the runtime reads MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE:
+ * the whole file less one trailing newline (\n or \r\n), so that one file
+ * gives the same password everywhere.
+ */
 static char *read_password_file(const char *path)
 {
-	char buf[MXTLS_MAX_PASSWORD_BYTES + 2];
+	char buf[MXTLS_MAX_PASSWORD_BYTES + 3];
 	size_t n;
 	FILE *f = fopen(path, "rb");
 	char *out;
@@ -34,7 +38,10 @@ static char *read_password_file(const char *path)
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '\r')
+		buf[--n] = '\0';
 	out = strdup(buf);
 	mbedtls_platform_zeroize(buf, sizeof(buf));
 	return out;

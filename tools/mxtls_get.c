@@ -78,6 +78,16 @@ static void print_server_chain(CURL *h)
 				fprintf(stderr, "*   %d %s\n", i, s->data);
 }
 
+/* Start-up events: expiry and warnings always, the rest with -v. */
+static void on_event(void *arg, int kind, const char *message)
+{
+	int verbose = *(const int *)arg;
+
+	if (verbose || kind == MXTLS_EVENT_EXPIRED || kind == MXTLS_EVENT_EXPIRING ||
+	    kind == MXTLS_EVENT_WARNING)
+		fprintf(stderr, "* %s: %s\n", mxtls_event_name(kind), message);
+}
+
 static mxtls_ctx *build_ctx(struct get_opts *o)
 {
 	mxtls_config *cfg = mxtls_config_new();
@@ -172,7 +182,7 @@ int cmd_get(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (o.identity == NULL && o.nauth == 0 && o.system_roots && !o.pw.given) {
 		/* No flags: start up from the environment, as the app runtime does. */
-		mxtls_runtime *rt = mxtls_runtime_new(NULL, NULL, NULL, &err);
+		mxtls_runtime *rt = mxtls_runtime_new(NULL, on_event, &o.verbose, &err);
 		if (rt == NULL) {
 			fprintf(stderr, "mxtls get: environment: %s (%s)\n", err.message,
 				mxtls_error_name(err.code));

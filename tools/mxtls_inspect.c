@@ -55,6 +55,13 @@ static json_t *cert_json(const mxtls_cert *c)
 			 "is_ca", mxtls_cert_is_ca(c));
 }
 
+/* Text from a file, shown on a terminal: control characters become '?'. */
+static void print_safe(const char *s)
+{
+	for (; *s; s++)
+		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
 static const char *key_type_name(int type)
 {
 	return type == MXTLS_KEY_RSA ? "rsa" : type == MXTLS_KEY_EC ? "ec" : "unknown";
@@ -123,9 +130,13 @@ static void report_text(const mxtls_pkcs12 *p, const char *file)
 		printf("encryption: none\n");
 	for (i = 0; i < mxtls_pkcs12_identity_count(p); i++) {
 		const mxtls_identity *id = mxtls_pkcs12_identity(p, i);
-		printf("identity %zu%s%s%s\n", i + 1, mxtls_identity_friendly_name(id) ? " \"" : "",
-		       mxtls_identity_friendly_name(id) ? mxtls_identity_friendly_name(id) : "",
-		       mxtls_identity_friendly_name(id) ? "\"" : "");
+		printf("identity %zu", i + 1);
+		if (mxtls_identity_friendly_name(id)) {
+			printf(" \"");
+			print_safe(mxtls_identity_friendly_name(id));
+			putchar('"');
+		}
+		putchar('\n');
 		printf("  key: %s %zu bits%s%s\n", key_type_name(mxtls_identity_key_type(id)),
 		       mxtls_identity_key_bits(id), mxtls_identity_key_curve(id) ? " " : "",
 		       mxtls_identity_key_curve(id) ? mxtls_identity_key_curve(id) : "");

@@ -173,6 +173,7 @@ typedef struct mxtls_pkcs12 mxtls_pkcs12;
 #define MXTLS_MAX_KDF_ITERATIONS 5000000u      /* iterations of any one key derivation */
 #define MXTLS_MAX_KDF_BUDGET 20000000u         /* hash iterations x output blocks, all derivations of one load */
 #define MXTLS_MAX_PASSWORD_BYTES 4096u         /* UTF-8 bytes of a password */
+#define MXTLS_MAX_ENV_IDENTITIES 64            /* entries of CLIENT_CERTIFICATES */
 
 /**
  * Load a PKCS#12 container from memory (DER or BER).
@@ -429,7 +430,9 @@ typedef enum mxtls_event_kind {
 /**
  * Event callback: kind and a message without secrets. Called from the
  * thread that loads (the caller of mxtls_runtime_new/reload, or the watcher
- * thread). Without a callback, events go to stderr as "mxtls: kind: message".
+ * thread), while a reload is in progress: the callback must not call
+ * mxtls_runtime_reload() or mxtls_runtime_free() on the same runtime.
+ * Without a callback, events go to stderr as "mxtls: kind: message".
  */
 typedef void (*mxtls_event_fn)(void *arg, int kind, const char *message);
 MXTLS_EXTERN const char *mxtls_event_name(int kind);
@@ -458,7 +461,8 @@ MXTLS_EXTERN int mxtls_runtime_reload(mxtls_runtime *rt, mxtls_error *err);
  * Reload automatically: a thread watches the directories of the files the
  * configuration was read from (surviving Kubernetes' ..data symlink swap and
  * editors' rename-over-write) and, if signo > 0, reloads on that signal too
- * (its handler is replaced; one runtime per signal). Returns 0 or -1.
+ * (its handler is replaced until mxtls_runtime_free() restores the previous
+ * one; one runtime per signal). Returns 0, or -1 with nothing left behind.
  */
 MXTLS_EXTERN int mxtls_runtime_watch(mxtls_runtime *rt, int signo, mxtls_error *err);
 /** Stop watching, drop the runtime's reference to its context. NULL-safe. */

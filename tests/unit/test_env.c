@@ -14,7 +14,10 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include <mbedtls/base64.h>
 
@@ -289,7 +292,7 @@ static void test_selection(void **state)
 	mxtls_pkcs12_free(p);
 }
 
-static int events[8];
+static atomic_int events[8]; /* written by the watcher thread too */
 
 static void on_event(void *arg, int kind, const char *message)
 {
@@ -360,6 +363,59 @@ static void test_runtime_reload_keeps_old_on_failure(void **state)
 	assert_non_null(strstr(err.message, "MXTLS_CLIENT_CERTIFICATE_FILE"));
 }
 
+static void nap(void)
+{
+	struct timespec ts = {0, 50000000};
+
+	nanosleep(&ts, NULL);
+}
+
+static int wait_generation(mxtls_runtime *rt, unsigned long want)
+{
+	int i;
+
+	for (i = 0; i < 100 && mxtls_runtime_generation(rt) < want; i++)
+		nap();
+	return mxtls_runtime_generation(rt) >= want;
+}
+
+static void test_watch_files_and_signal(void **state)
+{
+	char path[2048], cmd[8192];
+	const char *envp[4];
+	struct sigaction before, after;
+	mxtls_runtime *rt;
+	mxtls_error err;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/env-watch.p12", dir);
+	snprintf(cmd, sizeof(cmd), "cp %s/base-default.p12 %s", dir, path);
+	assert_int_equal(system(cmd), 0);
+	envp[0] = cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s", path);
+	envp[1] = cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s/env-rt.pw", dir);
+	envp[2] = NULL;
+	signal(SIGUSR1, SIG_IGN); /* the application's own disposition */
+	rt = mxtls_runtime_new(envp, on_event, NULL, &err);
+	assert_non_null(rt);
+	assert_int_equal(mxtls_runtime_watch(rt, SIGUSR1, &err), 0);
+	/* An editor's rename-over-write in the watched directory. */
+	snprintf(cmd, sizeof(cmd), "cp %s/chain-shuffled.p12 %s.tmp && mv %s.tmp %s", dir, path, path,
+		 path);
+	assert_int_equal(system(cmd), 0);
+	assert_true(wait_generation(rt, 2));
+	/* The signal reloads too (same sources: unchanged, so count the event). */
+	events[MXTLS_EVENT_UNCHANGED] = 0;
+	raise(SIGUSR1);
+	for (int i = 0; i < 100 && events[MXTLS_EVENT_UNCHANGED] == 0; i++)
+		nap();
+	assert_true(events[MXTLS_EVENT_UNCHANGED] >= 1);
+	mxtls_runtime_free(rt);
+	/* The application's disposition is back. */
+	sigaction(SIGUSR1, NULL, &after);
+	before.sa_handler = SIG_IGN;
+	assert_ptr_equal(after.sa_handler, before.sa_handler);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +424,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_valid_forms),
 		cmocka_unit_test(test_selection),
 		cmocka_unit_test(test_runtime_reload_keeps_old_on_failure),
+		cmocka_unit_test(test_watch_files_and_signal),
 	};
 	int ret;
 

@@ -1,0 +1,20 @@
+/* Reading a whole file that may hold a secret, without leaving copies behind. */
+#ifndef MXTLS_FILE_H
+#define MXTLS_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MX_FILE_ERR_IO (-1)     /* errno says why */
+#define MX_FILE_ERR_NOMEM (-2)
+#define MX_FILE_ERR_TOO_BIG (-3)
+
+/*
+ * Read path into a new NUL-terminated buffer: *len bytes of content, *cap
+ * bytes allocated. The buffer grows by copy-and-wipe, never realloc, so no
+ * freed copy of the content survives. Release with mx_freezero(buf, cap).
+ * More than max bytes is MX_FILE_ERR_TOO_BIG.
+ */
+int mx_read_file(const char *path, size_t max, uint8_t **out, size_t *len, size_t *cap);
+
+#endif
