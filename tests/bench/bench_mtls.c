@@ -439,13 +439,28 @@ done:
 
 /* ---- run: N sequential requests ---- */
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* " p50_ms=... p90_ms=... max_ms=..." of per-request wall times (sorted in place). */
+static void latency_text(double *lat, int n, char *out, size_t size)
+{
+	qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
+	snprintf(out, size, " p50_ms=%.3f p90_ms=%.3f max_ms=%.3f", lat[n / 2] * 1e3,
+		 lat[(n * 9) / 10] * 1e3, lat[n - 1] * 1e3);
+}
+
 static void print_result(const char *extra, long n, const struct tally *t,
 			 const struct meter *d, double setup_ms)
 {
-	printf("RESULT label=%s way=%s backend=%s n=%ld ok=%ld fail=%ld reused=%ld conns=%ld "
+	printf("RESULT label=%s way=%s curl=%s backend=%s n=%ld ok=%ld fail=%ld reused=%ld conns=%ld "
 	       "wall_s=%.4f rps=%.1f cpu_ms=%.4f user_ms=%.4f sys_ms=%.4f rss_kb=%ld setup_ms=%.2f "
 	       "proto=%s curve=%s cipher=%s%s\n",
-	       o.label, o.way, strcmp(o.way, "direct") == 0 ? "none" : ssl_backend(), n, t->ok,
+	       o.label, o.way, curl_version_info(CURLVERSION_NOW)->version,
+	       strcmp(o.way, "direct") == 0 ? "none" : ssl_backend(), n, t->ok,
 	       t->fail, t->reused, t->conns, d->wall, d->wall > 0 ? (double)n / d->wall : 0.0,
 	       d->cpu * 1e3 / (double)n, d->user * 1e3 / (double)n, d->sys * 1e3 / (double)n,
 	       peak_rss_kb(), setup_ms, t->proto[0] ? t->proto : "-",
@@ -464,7 +479,11 @@ static int cmd_run(void)
 	CURL *h = NULL;
 	int i, direct = strcmp(o.way, "direct") == 0;
 	struct target tg;
+	double *lat = calloc((size_t)o.n, sizeof(*lat)), t0;
+	char extra[160];
 
+	if (lat == NULL)
+		die("out of memory");
 	if (direct || strcmp(o.way, "mxtls") == 0)
 		ctx = make_ctx(&setup_ms);
 	if (direct) {
@@ -484,15 +503,18 @@ static int cmd_run(void)
 	}
 	meter_read(&a);
 	for (i = 0; i < o.n; i++) {
+		t0 = now(CLOCK_MONOTONIC);
 		if (direct)
 			direct_request(mxtls_ctx_mbedtls_config(ctx, 0), &tg, &t);
 		else
 			one_request(h, &body, &t);
+		lat[i] = now(CLOCK_MONOTONIC) - t0;
 	}
 	meter_read(&b);
 	meter_diff(&d, &a, &b);
-	print_result(o.fresh || direct ? " reuse=new-connections" : " reuse=keep-alive", o.n, &t,
-		     &d, setup_ms);
+	latency_text(lat, o.n, extra, sizeof(extra));
+	free(lat);
+	print_result(extra, o.n, &t, &d, setup_ms);
 	if (h) {
 		mxtls_curl_release(h);
 		curl_easy_cleanup(h);
