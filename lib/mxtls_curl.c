@@ -237,12 +237,35 @@ static void state_free(struct state *st)
 	free(st);
 }
 
+/* At exit, remove the directories of states an application never released. */
+static void remove_dirs_at_exit(void)
+{
+	struct state *st;
+
+	pthread_mutex_lock(&registry_lock);
+	for (st = states; st; st = st->next) {
+		if (st->ca_file)
+			unlink(st->ca_file);
+		if (st->tmpdir)
+			rmdir(st->tmpdir);
+	}
+	pthread_mutex_unlock(&registry_lock);
+}
+
+static pthread_once_t atexit_once = PTHREAD_ONCE_INIT;
+
+static void register_atexit(void)
+{
+	atexit(remove_dirs_at_exit);
+}
+
 /* Under registry_lock. */
 static struct state *state_get(mxtls_ctx *ctx, size_t identity, mxtls_error *err)
 {
 	struct state *st;
 	int i;
 
+	pthread_once(&atexit_once, register_atexit);
 	for (st = states; st; st = st->next)
 		if (st->ctx == ctx && st->identity == identity)
 			return st;
