@@ -172,10 +172,13 @@ static void test_mem_equals_file_and_input_may_be_wiped(void **state)
 	assert_non_null(b);
 	assert_memory_equal(mxtls_cert_sha256(mxtls_identity_leaf(mxtls_pkcs12_identity(a, 0))),
 			    mxtls_cert_sha256(mxtls_identity_leaf(mxtls_pkcs12_identity(b, 0))), 32);
-	assert_memory_equal(mxtls_cert_der(mxtls_identity_leaf(mxtls_pkcs12_identity(a, 0)), &l1),
-			    mxtls_cert_der(mxtls_identity_leaf(mxtls_pkcs12_identity(b, 0)), &l2),
-			    l1);
-	assert_int_equal(l1, l2);
+	{
+		/* Separate statements: argument evaluation order is unspecified. */
+		const uint8_t *da = mxtls_cert_der(mxtls_identity_leaf(mxtls_pkcs12_identity(a, 0)), &l1);
+		const uint8_t *db = mxtls_cert_der(mxtls_identity_leaf(mxtls_pkcs12_identity(b, 0)), &l2);
+		assert_int_equal(l1, l2);
+		assert_memory_equal(da, db, l1);
+	}
 	assert_string_equal(mxtls_identity_friendly_name(mxtls_pkcs12_identity(a, 0)), "client");
 	mxtls_pkcs12_free(a);
 	mxtls_pkcs12_free(b);
