@@ -22,21 +22,13 @@ want_major=8
 nghttp2=${MXTLS_CURL_NGHTTP2:-1}
 
 log() { echo "build-curl-mbedtls: $*" >&2; }
+# shellcheck source=scripts/debian.sh
+. "$here/scripts/debian.sh"
 
-# 0. Build tools (only what is missing), as scripts/setup.sh does.
+# 0. Build tools (only what is missing).
 packages=(build-essential cmake pkg-config patch xz-utils)
 [ "$nghttp2" = 0 ] || packages+=(libnghttp2-dev)
-missing=()
-for p in "${packages[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	sudo=""
-	[ "$(id -u)" -eq 0 ] || sudo=sudo
-	log "installing ${missing[*]}"
-	$sudo apt-get update -q >&2
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >&2
-fi
+apt_install_missing "${packages[@]}"
 
 # 1. The mbedTLS to build against (empty from build-mbedtls.sh = the system one).
 if [ -z "${MBEDTLS_PREFIX+x}" ]; then
@@ -65,31 +57,11 @@ if [ -f "$prefix/.mxtls-stamp" ] && [ -x "$prefix/bin/curl" ] && [ -e "$prefix/l
 fi
 
 # 3. Fetch Debian 13's curl source package.
-src_list=/etc/apt/sources.list.d/mxtls-trixie-src.sources
-# (grep without -q: an early exit would SIGPIPE apt-cache and fail the pipe.)
-if ! apt-cache showsrc curl 2>/dev/null | grep "^Version: $want_major\." >/dev/null; then
-	log "adding Debian 13 (trixie) source packages to apt"
-	cat >"$src_list" <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: trixie
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-	apt-get update -q >&2
-fi
-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-# Newest listed 8.x first; fall back to older listed ones if the archive lost it.
-fetched=
-for v in $(apt-cache showsrc curl | sed -n "s/^Version: \($want_major\.[^ ]*\)/\1/p" | sort -ruV); do
-	rm -f curl_*
-	if apt-get source -q --download-only "curl=$v" >&2; then fetched=$v; break; fi
-	log "source curl=$v missing from the archive, trying an older one"
-done
-[ -n "$fetched" ] || { log "no curl $want_major.x source package could be fetched"; exit 1; }
+# Newest listed 8.x first; older listed ones if the archive lost it.
+fetched=$(fetch_debian_source curl "$want_major\.") || exit 1
 t0=$(date +%s)
 log "building curl $fetched on mbedTLS $mbed_ver ($mbed_lib) into $prefix"
 tar xzf curl_*.orig.tar.gz

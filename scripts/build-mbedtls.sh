@@ -15,6 +15,8 @@ prefix=${1:-$here/.deps/mbedtls}
 want_major=3 want_minor=6
 
 log() { echo "build-mbedtls: $*" >&2; }
+# shellcheck source=scripts/debian.sh
+. "$here/scripts/debian.sh"
 
 version_ok() { # $1 = "3.6.6"
 	local maj min
@@ -41,29 +43,11 @@ if [ -f "$prefix/.mxtls-stamp" ] && version_ok "$(header_version "$prefix/includ
 fi
 
 # 3. Build from Debian 13's source package.
-src_list=/etc/apt/sources.list.d/mxtls-trixie-src.sources
-if ! apt-cache showsrc mbedtls 2>/dev/null | grep -q '^Version: 3\.6'; then
-	log "adding Debian 13 (trixie) source packages to apt"
-	cat >"$src_list" <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: trixie
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-	apt-get update -q >&2
-fi
-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-# Newest listed 3.6.x first; fall back to older listed ones if the archive lost it.
-fetched=
-for v in $(apt-cache showsrc mbedtls | sed -n 's/^Version: \(3\.6\.[^ ]*\)/\1/p' | sort -rV); do
-	if apt-get source -q --download-only "mbedtls=$v" >&2; then fetched=$v; break; fi
-	log "source mbedtls=$v missing from the archive, trying an older one"
-done
-[ -n "$fetched" ] || { log "no mbedTLS 3.6 source package could be fetched"; exit 1; }
+# Newest listed 3.6.x first; older listed ones if the archive lost it.
+fetched=$(fetch_debian_source mbedtls '3\.6\.') || exit 1
 log "building mbedTLS $fetched into $prefix"
 tar xjf mbedtls_*.orig.tar.bz2
 cd mbedtls-*/

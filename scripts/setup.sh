@@ -12,17 +12,9 @@ packages=(build-essential cmake pkg-config git python3 dpkg-dev
 	gnutls-bin libnss3-tools python3-cryptography nginx-light)
 command -v keytool >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
 
-missing=()
-for p in "${packages[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	sudo=""
-	[ "$(id -u)" -eq 0 ] || sudo=sudo
-	echo "setup: installing ${missing[*]}" >&2
-	$sudo apt-get update -q >&2
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >&2
-fi
+# shellcheck source=scripts/debian.sh
+. "$here/scripts/debian.sh"
+apt_install_missing "${packages[@]}"
 
 mbedtls_prefix=$("$here/scripts/build-mbedtls.sh")
 # A libcurl on the same mbedTLS, for the shared-material hand-off tests and demo.
