@@ -35,8 +35,12 @@ if [ -n "$sysver" ] && version_ok "$sysver" && [ -z "${MXTLS_FORCE_LOCAL_MBEDTLS
 	exit 0
 fi
 
+# What this script changes in the build; a different recipe rebuilds.
+recipe="threading pkcs12 groups=secp256r1-first"
+
 # 2. A local build that is already there and complete.
-if [ -f "$prefix/.mxtls-stamp" ] && version_ok "$(header_version "$prefix/include")"; then
+if [ -f "$prefix/.mxtls-stamp" ] && version_ok "$(header_version "$prefix/include")" &&
+	[ "$(sed -n 2p "$prefix/.mxtls-stamp")" = "$recipe" ]; then
 	log "using $prefix ($(header_version "$prefix/include"))"
 	echo "$prefix"
 	exit 0
@@ -57,6 +61,20 @@ for opt in MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD MBEDTLS_DEPRECATED_WARN
 	MBEDTLS_PKCS5_C MBEDTLS_PKCS12_C MBEDTLS_DES_C MBEDTLS_SSL_PROTO_TLS1_3 MBEDTLS_SSL_SESSION_TICKETS; do
 	python3 "$cfg" set "$opt"
 done
+# secp256r1 before x25519 in the default key-exchange groups: x25519 is the
+# slower of the two in mbedTLS, and libcurl's mbedTLS backend copies the
+# default list at mbedtls_ssl_setup(), before libmxtls can set its own order.
+python3 - library/ssl_tls.c <<'PY' || log "group order left as upstream's (pattern not found)"
+import sys
+path = sys.argv[1]
+src = open(path).read()
+x = "#if defined(MBEDTLS_ECP_HAVE_CURVE25519)\n    MBEDTLS_SSL_IANA_TLS_GROUP_X25519,\n#endif\n"
+p = "#if defined(MBEDTLS_ECP_HAVE_SECP256R1)\n    MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,\n#endif\n"
+head = "static const uint16_t ssl_preset_default_groups[] = {\n"
+if head + x + p not in src:
+    sys.exit(1)
+open(path, "w").write(src.replace(head + x + p, head + p + x, 1))
+PY
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" \
 	-DUSE_STATIC_MBEDTLS_LIBRARY=ON -DUSE_SHARED_MBEDTLS_LIBRARY=ON \
 	-DCMAKE_POSITION_INDEPENDENT_CODE=ON -DENABLE_PROGRAMS=OFF -DENABLE_TESTING=OFF \
@@ -64,5 +82,5 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$prefix" 
 cmake --build build -j"$(nproc)" >&2
 rm -rf "$prefix"
 cmake --install build >&2
-echo "$fetched" >"$prefix/.mxtls-stamp"
+printf '%s\n%s\n' "$fetched" "$recipe" >"$prefix/.mxtls-stamp"
 echo "$prefix"

@@ -100,6 +100,8 @@ def main():
     ap.add_argument("--wrapper", default="")
     ap.add_argument("--example", default="", help="examples/mbedtls_client (the direct mbedTLS hand-off)")
     ap.add_argument("--count-parses", default="", help="tests/tls/count_parses.so (LD_PRELOAD shim)")
+    ap.add_argument("--mbedtls-p256-first", action="store_true",
+                    help="mbedTLS was built by scripts/build-mbedtls.sh (secp256r1 first by default)")
     ap.add_argument("--only", choices=["threads"], help="run only the threaded check, for each libcurl "
                     "(scripts/test.sh --tsan)")
     args = ap.parse_args()
@@ -277,6 +279,10 @@ http {{
                 counted = [l for l in r.stdout.splitlines() if l.startswith("config parses during requests:")]
                 check(f"{flav}: control: the usual CURLOPT_CAINFO is parsed per connection (counter works)",
                       counted and int(counted[0].split(":")[1]) >= 6, f"out={r.stdout[-300:]!r}")
+            if flav == "curl-on-mbedtls" and args.mbedtls_p256_first:
+                r = get(env, f"https://localhost:{ports['tls13_ec']}/", "ec")
+                check(f"{flav}: secp256r1 is offered first (our mbedTLS build's default)",
+                      "curves=prime256v1:" in r.stdout, r.stdout[-200:])
             # A handle set up again for "no identity" stops presenting the previous one.
             r = run([args.probe, "--identity", ids["ec"], "--password", PW, "--authorities", server_ca_pem,
                      "--fresh", "--none-after-first", "--requests", "3", f"https://localhost:{ports['tls13_ec']}/"],
