@@ -6,7 +6,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build, test and real-peer tools (the corpus is made by the tools users use).
-packages=(build-essential cmake pkg-config git python3 dpkg-dev
+packages=(build-essential cmake pkg-config git python3 dpkg-dev bzip2 xz-utils
 	libcmocka-dev libjansson-dev libssl-dev libcurl4-openssl-dev openssl ca-certificates
 	clang libclang-rt-14-dev valgrind
 	gnutls-bin libnss3-tools python3-cryptography nginx-light)
