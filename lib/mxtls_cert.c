@@ -1,5 +1,6 @@
 /* Read-only views of one X.509 certificate. */
 #define MBEDTLS_ALLOW_PRIVATE_ACCESS /* ca_istrue has no accessor in mbedTLS 3.6 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,12 @@ static int dn(const mbedtls_x509_name *name, char *buf, size_t size)
 		return -1; /* too small: the caller can retry */
 	memcpy(buf, unprintable, sizeof(unprintable));
 	return (int)sizeof(unprintable) - 1;
+}
+
+void mx_crt_name(const mbedtls_x509_crt *crt, char *buf, size_t size)
+{
+	if (mbedtls_x509_dn_gets(buf, size, &crt->subject) < 0)
+		snprintf(buf, size, "(unprintable name)");
 }
 
 int mxtls_cert_subject(const mxtls_cert *c, char *buf, size_t size)

@@ -483,7 +483,7 @@ size_t mxtls_config_warning_count(const mxtls_config *cfg)
 
 const char *mxtls_config_warning(const mxtls_config *cfg, size_t i)
 {
-	return cfg && i < cfg->warnings.n ? cfg->warnings.v[i].text : NULL;
+	return cfg ? mx_warnings_text(&cfg->warnings, i) : NULL;
 }
 
 size_t mxtls_config_identity_count(const mxtls_config *cfg)

@@ -182,8 +182,7 @@ static int build_chain(mxtls_pkcs12 *p, mxtls_identity *id)
 
 static void name_of(const mxtls_cert *c, char *buf, size_t size)
 {
-	if (mbedtls_x509_dn_gets(buf, size, &c->crt->subject) < 0)
-		snprintf(buf, size, "(unprintable name)");
+	mx_crt_name(c->crt, buf, size);
 }
 
 static void validity_warnings(struct mx_load *ld, const mxtls_cert *c)

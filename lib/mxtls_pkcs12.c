@@ -300,12 +300,12 @@ size_t mxtls_pkcs12_warning_count(const mxtls_pkcs12 *p)
 
 int mxtls_pkcs12_warning_kind(const mxtls_pkcs12 *p, size_t i)
 {
-	return p && i < p->warnings.n ? p->warnings.v[i].kind : 0;
+	return p ? mx_warnings_kind(&p->warnings, i) : 0;
 }
 
 const char *mxtls_pkcs12_warning(const mxtls_pkcs12 *p, size_t i)
 {
-	return p && i < p->warnings.n ? p->warnings.v[i].text : NULL;
+	return p ? mx_warnings_text(&p->warnings, i) : NULL;
 }
 
 const char *mxtls_warning_name(int kind)

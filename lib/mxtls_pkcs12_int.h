@@ -103,6 +103,8 @@ int mx_pkcs12_parse(struct mx_load *ld, const uint8_t *der, size_t len);
 /* mxtls_identity.c: turn keys and certificates into identities, chains and warnings. */
 int mx_identities_build(struct mx_load *ld);
 void mx_cert_free(mxtls_cert *c);
+/* A certificate's subject for messages; "(unprintable name)" when mbedTLS refuses it. */
+void mx_crt_name(const mbedtls_x509_crt *crt, char *buf, size_t size);
 void mx_identity_free(mxtls_identity *id);
 
 #endif

@@ -91,8 +91,7 @@ static int check_expiry(mxtls_runtime *rt, const mxtls_ctx *ctx)
 	for (i = 0; i < ctx->nids; i++) {
 		for (c = &ctx->ids[i].chain, k = 0; c && c->raw.len; c = c->next, k++) {
 			end = crt_not_after(c);
-			if (mbedtls_x509_dn_gets(name, sizeof(name), &c->subject) < 0)
-				snprintf(name, sizeof(name), "(unprintable name)");
+			mx_crt_name(c, name, sizeof(name));
 			if (end <= now) {
 				expired++;
 				emit(rt, MXTLS_EVENT_EXPIRED, "identity %zu: %s \"%s\" expired %lld days ago",
@@ -110,8 +109,7 @@ static int check_expiry(mxtls_runtime *rt, const mxtls_ctx *ctx)
 		if (k < ctx->nsystem)
 			continue;
 		end = crt_not_after(c);
-		if (mbedtls_x509_dn_gets(name, sizeof(name), &c->subject) < 0)
-			snprintf(name, sizeof(name), "(unprintable name)");
+		mx_crt_name(c, name, sizeof(name));
 		if (end <= now)
 			emit(rt, MXTLS_EVENT_EXPIRED, "authority \"%s\" expired %lld days ago", name,
 			     (long long)((now - end) / DAY));

@@ -165,8 +165,7 @@ void mx_select_prepare(mxtls_ctx *ctx)
 			ctx->default_id = i;
 	}
 	if (defaults > 1) {
-		if (mbedtls_x509_dn_gets(name, sizeof(name), &ctx->ids[ctx->default_id].chain.subject) < 0)
-			name[0] = '\0';
+		mx_crt_name(&ctx->ids[ctx->default_id].chain, name, sizeof(name));
 		mx_warnings_add(&ctx->warnings, MXTLS_WARN_AMBIGUOUS,
 				"%zu identities have no pins; the first one (%zu, \"%s\") is the default",
 				defaults, ctx->default_id, name);
@@ -199,5 +198,5 @@ size_t mxtls_ctx_warning_count(const mxtls_ctx *ctx)
 
 const char *mxtls_ctx_warning(const mxtls_ctx *ctx, size_t i)
 {
-	return ctx && i < ctx->warnings.n ? ctx->warnings.v[i].text : NULL;
+	return ctx ? mx_warnings_text(&ctx->warnings, i) : NULL;
 }

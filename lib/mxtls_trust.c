@@ -68,8 +68,7 @@ static int add_cert(void *arg, const uint8_t *der, size_t len, size_t line)
 	t->certs[t->ncerts++] = c;
 	if (st->lenient)
 		return 0;
-	if (mbedtls_x509_dn_gets(name, sizeof(name), &node->subject) < 0)
-		snprintf(name, sizeof(name), "(unprintable name)");
+	mx_crt_name(node, name, sizeof(name));
 	if (!node->ca_istrue)
 		mx_warnings_add(&t->warnings, MXTLS_WARN_NOT_A_CA,
 				"line %zu: \"%s\" is not a CA certificate: it is trusted directly, "
@@ -319,10 +318,10 @@ size_t mxtls_trust_warning_count(const mxtls_trust *t)
 
 int mxtls_trust_warning_kind(const mxtls_trust *t, size_t i)
 {
-	return t && i < t->warnings.n ? t->warnings.v[i].kind : 0;
+	return t ? mx_warnings_kind(&t->warnings, i) : 0;
 }
 
 const char *mxtls_trust_warning(const mxtls_trust *t, size_t i)
 {
-	return t && i < t->warnings.n ? t->warnings.v[i].text : NULL;
+	return t ? mx_warnings_text(&t->warnings, i) : NULL;
 }

@@ -34,6 +34,16 @@ void mx_warnings_add(struct mx_warnings *w, int kind, const char *fmt, ...)
 	va_end(ap);
 }
 
+int mx_warnings_kind(const struct mx_warnings *w, size_t i)
+{
+	return i < w->n ? w->v[i].kind : 0;
+}
+
+const char *mx_warnings_text(const struct mx_warnings *w, size_t i)
+{
+	return i < w->n ? w->v[i].text : NULL;
+}
+
 void mx_warnings_free(struct mx_warnings *w)
 {
 	size_t i;

@@ -22,5 +22,8 @@ void mx_warnings_add(struct mx_warnings *w, int kind, const char *fmt, ...) MX_P
 void mx_warnings_addv(struct mx_warnings *w, int kind, const char *fmt, va_list ap)
 	MX_PRINTF(3, 0);
 void mx_warnings_free(struct mx_warnings *w);
+/* Getter halves for the public *_warning_kind / *_warning functions: 0 / NULL out of range. */
+int mx_warnings_kind(const struct mx_warnings *w, size_t i);
+const char *mx_warnings_text(const struct mx_warnings *w, size_t i);
 
 #endif
