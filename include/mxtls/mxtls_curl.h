@@ -21,6 +21,13 @@
  * lowers CURLOPT_SSLVERSION; on the blob path curl obeys the last setopt, so
  * do not change those options after mxtls_curl_setup().
  *
+ * Files: each context and identity handed to curl gets a private directory
+ * (mode 0700) under $TMPDIR, else /tmp. curl compares its path, given as
+ * CURLOPT_CAPATH, before it reuses a connection or a session, which keeps
+ * identities apart; it stays empty on the mbedTLS path, and holds the CA
+ * file on the blob path. It is removed when the last easy handle set up
+ * with that context and identity is released, and at exit.
+ *
  * Redirects: the identity is chosen when the handle is set up. With
  * CURLOPT_FOLLOWLOCATION, curl presents it to the redirect target too; keep
  * redirects off for pinned identities, or within the hosts they are for.

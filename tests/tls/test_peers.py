@@ -244,6 +244,20 @@ http {{
             r = get(env, f"https://localhost:{ports['tls13_ec']}/", "ec", system=False)
             check(f"{flav}: private authorities only work", r.returncode == 0 and "CN=client ec" in r.stdout,
                   f"rc={r.returncode} err={r.stderr[-300:]!r}")
+            # The private directory for curl (mxtls_curl.h, "Files") goes under $TMPDIR and is
+            # removed at exit; a $TMPDIR that does not exist is reported with its path.
+            with tempfile.TemporaryDirectory() as td:
+                tenv = dict(env or os.environ, TMPDIR=td)
+                r = get(tenv, f"https://localhost:{ports['tls13_ec']}/", "ec")
+                left = os.listdir(td)
+                check(f"{flav}: private directory under $TMPDIR, removed at exit",
+                      r.returncode == 0 and "CN=client ec" in r.stdout and left == [],
+                      f"rc={r.returncode} left={left} err={r.stderr[-300:]!r}")
+                missing = os.path.join(td, "missing")
+                r = get(dict(tenv, TMPDIR=missing), f"https://localhost:{ports['tls13_ec']}/", "ec")
+                check(f"{flav}: a missing $TMPDIR is reported with its path",
+                      r.returncode != 0 and "private directory" in r.stderr and missing in r.stderr,
+                      f"rc={r.returncode} err={r.stderr[-300:]!r}")
             r = get(env, f"https://localhost:{s_port}/", "rsa")
             check(f"{flav}: openssl s_server sees the client certificate",
                   r.returncode == 0 and "client rsa" in r.stdout, f"rc={r.returncode} err={r.stderr[-300:]!r}")
