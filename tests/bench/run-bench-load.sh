@@ -1,13 +1,14 @@
 #!/bin/sh
 # Benchmark loading an OpenSSL 3 default .p12 with libmxtls and with OpenSSL's PKCS12_parse.
 # usage: run-bench-load.sh [BENCH_LOAD_BINARY] [N]
-#   BENCH_LOAD_BINARY defaults to /work/main/build/tests/bench/bench_load
+#   BENCH_LOAD_BINARY defaults to build/tests/bench/bench_load in this tree
 # Makes a fresh RSA-2048 key and self-signed certificate, exports them with plain
 # `openssl pkcs12 -export` (OpenSSL 3 defaults: PBES2 PBKDF2-HMAC-SHA256 AES-256-CBC,
 # HMAC-SHA256 MAC, 2048 iterations) and runs bench_load on the result.
 set -eu
 
-bin=${1:-/work/main/build/tests/bench/bench_load}
+here=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:-$here/build/tests/bench/bench_load}
 n=${2:-}
 
 if [ ! -x "$bin" ]; then

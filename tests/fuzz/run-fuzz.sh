@@ -3,8 +3,8 @@
 #
 #   tests/fuzz/run-fuzz.sh [SECONDS]      (default 60 seconds per target)
 #
-# Environment: MBEDTLS_PREFIX (default: .deps/mbedtls of this repo, else
-# /work/main/.deps/mbedtls), MXTLS_VECTORS (the shared public vectors),
+# Environment: MBEDTLS_PREFIX (default: .deps/mbedtls of this repo, made by
+# scripts/build-mbedtls.sh), MXTLS_VECTORS (the shared public vectors),
 # MXTLS_FUZZ_BUILD (default: build-fuzz in the repo).
 #
 # Each target starts from a copy of its seeds (tests/fuzz/make-seeds.sh). Exits
@@ -24,9 +24,10 @@ esac
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 build=${MXTLS_FUZZ_BUILD:-$repo/build-fuzz}
-if [ -z "${MBEDTLS_PREFIX:-}" ]; then
-	MBEDTLS_PREFIX=/work/main/.deps/mbedtls
-	[ -d "$repo/.deps/mbedtls" ] && MBEDTLS_PREFIX=$repo/.deps/mbedtls
+MBEDTLS_PREFIX=${MBEDTLS_PREFIX:-$repo/.deps/mbedtls}
+if [ ! -d "$MBEDTLS_PREFIX/include/mbedtls" ]; then
+	echo "run-fuzz: no mbedTLS in $MBEDTLS_PREFIX (run scripts/build-mbedtls.sh or set MBEDTLS_PREFIX)" >&2
+	exit 2
 fi
 vectors=${MXTLS_VECTORS:-$repo/../shared/vectors/pkcs12/public}
 
