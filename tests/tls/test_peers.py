@@ -132,18 +132,22 @@ def main():
     server_ca_pem = server_ca[1]
 
     # nginx: one server block per case, each answering with what it saw.
-    ports = {n: free_port() for n in ("tls13_ec", "tls12_rsa", "tls12_ec", "tls13_rsa", "rogue", "wrong")}
+    ports = {n: free_port() for n in ("tls13_ec", "tls12_rsa", "tls12_ec", "tls13_rsa", "rogue", "wrong",
+                                      "tls12_ids")}
     blocks = []
     certs = {"tls13_ec": (srv_ec, "TLSv1.3"), "tls12_rsa": (srv_rsa, "TLSv1.2"),
              "tls12_ec": (srv_ec, "TLSv1.2"), "tls13_rsa": (srv_rsa, "TLSv1.3"),
-             "rogue": (srv_rogue, "TLSv1.2 TLSv1.3"), "wrong": (srv_wrongname, "TLSv1.2 TLSv1.3")}
+             "rogue": (srv_rogue, "TLSv1.2 TLSv1.3"), "wrong": (srv_wrongname, "TLSv1.2 TLSv1.3"),
+             "tls12_ids": (srv_ec, "TLSv1.2")}
     for name, ((key, crt), protos) in certs.items():
+        # tls12_ids resumes by session ID only: no tickets.
+        tickets = "off" if name == "tls12_ids" else "on"
         blocks.append(f"""
   server {{
     listen 127.0.0.1:{ports[name]} ssl;
     ssl_certificate {crt}; ssl_certificate_key {key};
     ssl_client_certificate {client_ca[1]}; ssl_verify_client on;
-    ssl_protocols {protos}; ssl_session_tickets on; ssl_session_cache shared:S{name}:1m;
+    ssl_protocols {protos}; ssl_session_tickets {tickets}; ssl_session_cache shared:S{name}:1m;
     location / {{ return 200 "subject=$ssl_client_s_dn protocol=$ssl_protocol reused=$ssl_session_reused curves=$ssl_curves\\n"; }}
   }}""")
     conf = os.path.join(d, "nginx.conf")
@@ -263,7 +267,7 @@ http {{
                   r.returncode == 0 and "client rsa" in r.stdout, f"rc={r.returncode} err={r.stderr[-300:]!r}")
 
             # Resumption through the shared context, new connection per request.
-            for srv in ("tls13_ec", "tls12_ec"):
+            for srv in ("tls13_ec", "tls12_ec", "tls12_ids"):
                 r = run([args.probe, "--identity", ids["ec"], "--password", PW, "--authorities", server_ca_pem,
                          "--fresh", "--requests", "4", f"https://localhost:{ports[srv]}/"], env)
                 lines = [l for l in r.stdout.splitlines() if "status=200" in l]
