@@ -1,15 +1,19 @@
 /*
  * The libcurl hand-off (see include/mxtls/mxtls_curl.h). Per context and
  * identity it keeps one state: a curl share for TLS sessions, and for the
- * blob path the PEM material and a CA file. Easy handles point at a state
- * through a small registry, which holds the context references.
+ * blob and file paths a CA file and the identity (PEM blobs, or sealed
+ * in-memory files). Easy handles point at a state through a small registry,
+ * which holds the context references.
  */
-#define _GNU_SOURCE /* dl_iterate_phdr */
+#define _GNU_SOURCE /* dl_iterate_phdr, memfd_create */
+#include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "mxtls/mxtls_curl.h"
@@ -24,6 +28,8 @@ struct state {
 	char *tmpdir;
 	char *chain_pem, *key_pem; /* blob path: exported once per state, wiped on free */
 	size_t chain_len, key_len;
+	int chain_fd, key_fd;         /* file path: sealed in-memory files, -1 if none */
+	char chain_path[32], key_path[32]; /* their /proc/self/fd/N names */
 	struct state *next;
 };
 
@@ -97,6 +103,23 @@ static int curl_needs_shared_mbedtls(void)
 	return dl_iterate_phdr(needs_mbedtls_cb, &f) >= 0 && f.found;
 }
 
+/*
+ * Backends that use CURLOPT_SSLCERT_BLOB and CURLOPT_SSLKEY_BLOB. Others
+ * (curl's GnuTLS, NSS, ...) accept both options and then ignore them, so that
+ * no certificate is sent: they get files instead.
+ */
+static int takes_key_blobs(const char *b)
+{
+	static const char *const family[] = {"OpenSSL/", "LibreSSL/", "BoringSSL", "quictls/",
+					     "AWS-LC/"};
+	size_t i;
+
+	for (i = 0; i < sizeof(family) / sizeof(family[0]); i++)
+		if (strncmp(b, family[i], strlen(family[i])) == 0)
+			return 1;
+	return 0;
+}
+
 static int mode;
 static pthread_once_t mode_once_get = PTHREAD_ONCE_INIT;
 
@@ -106,8 +129,10 @@ static void mode_init(void)
 
 	/* Same version and a shared libmbedtls: the one library in this process. */
 	snprintf(want, sizeof(want), "mbedTLS/%s", mxtls_mbedtls_version());
-	mode = strcmp(backend(), want) == 0 && curl_needs_shared_mbedtls() ? MXTLS_CURL_MBEDTLS
-									     : MXTLS_CURL_BLOB;
+	if (strcmp(backend(), want) == 0 && curl_needs_shared_mbedtls())
+		mode = MXTLS_CURL_MBEDTLS;
+	else
+		mode = takes_key_blobs(backend()) ? MXTLS_CURL_BLOB : MXTLS_CURL_FILE;
 }
 
 int mxtls_curl_mode_get(void)
@@ -122,7 +147,9 @@ static pthread_once_t mode_once = PTHREAD_ONCE_INIT;
 static void mode_name_init(void)
 {
 	snprintf(mode_name, sizeof(mode_name), "%s (libcurl %s, %s)",
-		 mxtls_curl_mode_get() == MXTLS_CURL_MBEDTLS ? "mbedtls" : "blob",
+		 mxtls_curl_mode_get() == MXTLS_CURL_MBEDTLS ? "mbedtls"
+		 : mxtls_curl_mode_get() == MXTLS_CURL_BLOB  ? "blob"
+							     : "file",
 		 curl_version_info(CURLVERSION_NOW)->version, backend());
 }
 
@@ -194,7 +221,8 @@ static int make_dir(struct state *st, mxtls_error *err)
 	return 0;
 }
 
-/* Blob path: the context's authorities in one file, which curl caches (CURLOPT_CA_CACHE_TIMEOUT). */
+/* Blob and file paths: the context's authorities in one file, which curl can cache
+ * (CURLOPT_CA_CACHE_TIMEOUT). Authorities are public: a file on disk is fine. */
 static int write_ca_file(struct state *st, mxtls_error *err)
 {
 	char *pem = NULL;
@@ -220,6 +248,63 @@ static int write_ca_file(struct state *st, mxtls_error *err)
 	return 0;
 }
 
+/*
+ * File path: PEM text in a sealed in-memory file, which curl opens as
+ * /proc/self/fd/N. The key never touches a disk; the file goes with the fd.
+ */
+static int memory_file(const char *name, const char *data, size_t len, int *fd_out, char *path,
+		       size_t path_size, mxtls_error *err)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	size_t off = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return set_err(err, MXTLS_ERR_IO,
+			       "this libcurl's TLS backend reads the identity from files, and an "
+			       "in-memory file cannot be made (memfd_create)",
+			       strerror(errno));
+	while (off < len) {
+		n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			return set_err(err, MXTLS_ERR_IO, "cannot write an in-memory file", strerror(errno));
+		}
+		off += (size_t)n;
+	}
+	snprintf(path, path_size, "/proc/self/fd/%d", fd);
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0 ||
+	    access(path, R_OK) != 0) {
+		close(fd);
+		return set_err(err, MXTLS_ERR_IO, "cannot seal or reach an in-memory file (is /proc mounted?)",
+			       path);
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+/* File path: the identity as two in-memory files; the PEM copies are wiped at once. */
+static int write_identity_files(struct state *st, mxtls_error *err)
+{
+	char *chain = NULL, *key = NULL;
+	size_t chain_len = 0, key_len = 0;
+	int ret;
+
+	if (mxtls_ctx_export_identity_pem(st->ctx, st->identity, &chain, &chain_len, &key, &key_len,
+					  err) != 0)
+		return -1;
+	ret = memory_file("mxtls-chain", chain, chain_len, &st->chain_fd, st->chain_path,
+			  sizeof(st->chain_path), err);
+	if (ret == 0)
+		ret = memory_file("mxtls-key", key, key_len, &st->key_fd, st->key_path,
+				  sizeof(st->key_path), err);
+	mxtls_free_secret(chain, chain_len);
+	mxtls_free_secret(key, key_len);
+	return ret;
+}
+
 static void state_free(struct state *st)
 {
 	int i;
@@ -240,6 +325,10 @@ static void state_free(struct state *st)
 	}
 	mxtls_free_secret(st->chain_pem, st->chain_len);
 	mxtls_free_secret(st->key_pem, st->key_len);
+	if (st->chain_fd >= 0)
+		close(st->chain_fd);
+	if (st->key_fd >= 0)
+		close(st->key_fd);
 	mxtls_ctx_free(st->ctx);
 	free(st);
 }
@@ -270,7 +359,7 @@ static void register_atexit(void)
 static struct state *state_get(mxtls_ctx *ctx, size_t identity, mxtls_error *err)
 {
 	struct state *st;
-	int i;
+	int i, has_identity;
 
 	pthread_once(&atexit_once, register_atexit);
 	for (st = states; st; st = st->next)
@@ -283,6 +372,7 @@ static struct state *state_get(mxtls_ctx *ctx, size_t identity, mxtls_error *err
 	}
 	st->ctx = mxtls_ctx_ref(ctx);
 	st->identity = identity;
+	st->chain_fd = st->key_fd = -1;
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&st->locks[i], NULL);
 	st->share = curl_share_init();
@@ -296,12 +386,14 @@ static struct state *state_get(mxtls_ctx *ctx, size_t identity, mxtls_error *err
 		set_err(err, MXTLS_ERR_INTERNAL, "cannot create a curl share", NULL);
 		return NULL;
 	}
+	has_identity = identity < mxtls_ctx_identity_count(ctx);
 	if (make_dir(st, err) != 0 ||
-	    (mxtls_curl_mode_get() == MXTLS_CURL_BLOB &&
-	     (write_ca_file(st, err) != 0 ||
-	      (identity < mxtls_ctx_identity_count(ctx) &&
-	       mxtls_ctx_export_identity_pem(ctx, identity, &st->chain_pem, &st->chain_len,
-					     &st->key_pem, &st->key_len, err) != 0)))) {
+	    (mxtls_curl_mode_get() != MXTLS_CURL_MBEDTLS && write_ca_file(st, err) != 0) ||
+	    (mxtls_curl_mode_get() == MXTLS_CURL_BLOB && has_identity &&
+	     mxtls_ctx_export_identity_pem(ctx, identity, &st->chain_pem, &st->chain_len,
+					   &st->key_pem, &st->key_len, err) != 0) ||
+	    (mxtls_curl_mode_get() == MXTLS_CURL_FILE && has_identity &&
+	     write_identity_files(st, err) != 0)) {
 		state_free(st);
 		return NULL;
 	}
@@ -332,6 +424,17 @@ static void state_put(struct state *st)
 			rc = curl_easy_setopt((h), (o), (v));                                      \
 	} while (0)
 
+/* Unset an option that this libcurl may not have at all (CURLOPT_SSL_CTX_FUNCTION
+ * and CURLOPT_CAINFO_BLOB are not built into Debian's GnuTLS flavour, for one). */
+#define UNSET_IF_BUILT_IN(h, o)                                                                   \
+	do {                                                                                       \
+		if (rc == CURLE_OK) {                                                              \
+			rc = curl_easy_setopt((h), (o), NULL);                                     \
+			if (rc == CURLE_NOT_BUILT_IN || rc == CURLE_UNKNOWN_OPTION)                \
+				rc = CURLE_OK;                                                     \
+		}                                                                                  \
+	} while (0)
+
 static int configure_easy(CURL *easy, struct state *st, mxtls_error *err)
 {
 	CURLcode rc = CURLE_OK;
@@ -352,9 +455,9 @@ static int configure_easy(CURL *easy, struct state *st, mxtls_error *err)
 	 */
 	SETOPT(easy, CURLOPT_SSLCERT, NULL);
 	SETOPT(easy, CURLOPT_SSLKEY, NULL);
-	SETOPT(easy, CURLOPT_SSLCERT_BLOB, NULL);
-	SETOPT(easy, CURLOPT_SSLKEY_BLOB, NULL);
-	SETOPT(easy, CURLOPT_CAINFO_BLOB, NULL);
+	UNSET_IF_BUILT_IN(easy, CURLOPT_SSLCERT_BLOB);
+	UNSET_IF_BUILT_IN(easy, CURLOPT_SSLKEY_BLOB);
+	UNSET_IF_BUILT_IN(easy, CURLOPT_CAINFO_BLOB);
 	if (mxtls_curl_mode_get() == MXTLS_CURL_MBEDTLS) {
 		SETOPT(easy, CURLOPT_CAINFO, NULL);
 		SETOPT(easy, CURLOPT_CAPATH, st->tmpdir);
@@ -363,8 +466,14 @@ static int configure_easy(CURL *easy, struct state *st, mxtls_error *err)
 	} else {
 		SETOPT(easy, CURLOPT_CAPATH, NULL);
 		SETOPT(easy, CURLOPT_CAINFO, st->ca_file);
-		SETOPT(easy, CURLOPT_SSL_CTX_FUNCTION, NULL);
-		if (st->key_pem != NULL) {
+		UNSET_IF_BUILT_IN(easy, CURLOPT_SSL_CTX_FUNCTION);
+		if (st->key_fd >= 0) {
+			/* curl reads these files on every new connection. */
+			SETOPT(easy, CURLOPT_SSLCERT, st->chain_path);
+			SETOPT(easy, CURLOPT_SSLCERTTYPE, "PEM");
+			SETOPT(easy, CURLOPT_SSLKEY, st->key_path);
+			SETOPT(easy, CURLOPT_SSLKEYTYPE, "PEM");
+		} else if (st->key_pem != NULL) {
 			/* curl copies the blobs; ours stay in the state, exported once. */
 			blob = (struct curl_blob){st->chain_pem, st->chain_len, CURL_BLOB_COPY};
 			SETOPT(easy, CURLOPT_SSLCERT_BLOB, &blob);

@@ -1,31 +1,37 @@
 /*
  * libmxtls_curl: hand a libmxtls context to libcurl easy handles.
  *
- * A separate library (link -lmxtls_curl) so that users without curl need
- * neither this header nor libcurl.
+ * A separate library so that users without curl need neither this header
+ * nor libcurl. Like libcurl on Debian, it comes in two builds with the same
+ * API: link -lmxtls_curl (pkg-config mxtls-curl) with libcurl.so.4, and
+ * -lmxtls_curl-gnutls (pkg-config mxtls-curl-gnutls) with Debian's GnuTLS
+ * flavour, libcurl-gnutls.so.4.
  *
- * Two paths, chosen at run time from curl_version_info():
+ * Three paths, chosen at run time from curl_version_info():
  *   - libcurl on the same mbedTLS as libmxtls: the context's parsed trust,
  *     certificate and key are installed through CURLOPT_SSL_CTX_FUNCTION,
  *     and curl is told to load no CA file of its own, so nothing is parsed
  *     per connection;
- *   - any other libcurl (Debian's OpenSSL or GnuTLS builds): the same
- *     material is handed over as blobs (certificate chain and key as PEM
- *     blobs, authorities as one PEM file written once per context so that
- *     curl can cache it).
- * Either way, peer and host name verification are on and TLS 1.2 is the
+ *   - OpenSSL and its forks (Debian's libcurl4): certificate chain and key
+ *     as PEM blobs, authorities as one PEM file written once per context so
+ *     that curl can cache it;
+ *   - any other backend (Debian's GnuTLS flavour, NSS, ...), which ignore
+ *     key blobs: the same authorities file, and the chain and key as two
+ *     sealed in-memory files (memfd, opened as /proc/self/fd/N, close-on-
+ *     exec) that never touch a disk. curl reads them on each new connection.
+ * Every way, peer and host name verification are on and TLS 1.2 is the
  * floor, and TLS sessions are kept in a curl share that belongs to the
  * context and identity, so a session is never resumed with another identity
  * or an older context. On the mbedTLS path this holds even if the
  * application later sets CURLOPT_SSL_VERIFYPEER or VERIFYHOST to 0 or
- * lowers CURLOPT_SSLVERSION; on the blob path curl obeys the last setopt, so
+ * lowers CURLOPT_SSLVERSION; on the other paths curl obeys the last setopt, so
  * do not change those options after mxtls_curl_setup().
  *
  * Files: each context and identity handed to curl gets a private directory
- * (mode 0700) under $TMPDIR, else /tmp. curl compares its path, given as
- * CURLOPT_CAPATH, before it reuses a connection or a session, which keeps
- * identities apart; it stays empty on the mbedTLS path, and holds the CA
- * file on the blob path. It is removed when the last easy handle set up
+ * (mode 0700) under $TMPDIR, else /tmp. curl compares its path before it
+ * reuses a connection or a session, which keeps identities apart: on the
+ * mbedTLS path it is CURLOPT_CAPATH and stays empty; on the other two it
+ * holds the CA file, CURLOPT_CAINFO. It is removed when the last easy handle set up
  * with that context and identity is released, and at exit.
  *
  * Redirects: the identity is chosen when the handle is set up. With
@@ -50,12 +56,14 @@ extern "C" {
 /** Which hand-off the running libcurl gets. */
 typedef enum mxtls_curl_mode {
 	MXTLS_CURL_MBEDTLS = 1, /* same mbedTLS: shared parsed material via CURLOPT_SSL_CTX_FUNCTION */
-	MXTLS_CURL_BLOB = 2     /* another TLS backend: PEM blobs and a cached CA file */
+	MXTLS_CURL_BLOB = 2,    /* OpenSSL and forks: PEM blobs and a cached CA file */
+	MXTLS_CURL_FILE = 3     /* other backends (GnuTLS): in-memory PEM files and a CA file */
 } mxtls_curl_mode;
 
 /** The mode for the libcurl this process runs with. */
 MXTLS_EXTERN int mxtls_curl_mode_get(void);
-/** Human-readable name of the mode and curl's TLS backend, e.g. "mbedtls (mbedTLS/3.6.6)". Static. */
+/** Human-readable name of the mode and curl's TLS backend, e.g.
+ * "mbedtls (libcurl 8.14.1, mbedTLS/3.6.6)"; the mode is "mbedtls", "blob" or "file". Static. */
 MXTLS_EXTERN const char *mxtls_curl_mode_name(void);
 
 /**

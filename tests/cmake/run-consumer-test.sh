@@ -3,8 +3,9 @@
 # users do, with find_package(mxtls) and with pkg-config.
 #   tests/cmake/run-consumer-test.sh BUILD_DIR      (ctest test `consumer`)
 # Checks: installed files, SONAMEs, only mxtls_ symbols exported, the CMake
-# package (mxtls::mxtls, mxtls::mxtls_curl, and mxtls::mxtls alone without
-# libcurl), the pkg-config files (mxtls, mxtls-curl), and that the installed
+# package (mxtls::mxtls, mxtls::mxtls_curl, mxtls::mxtls_curl_gnutls when built,
+# and mxtls::mxtls alone without libcurl), the pkg-config files (mxtls,
+# mxtls-curl, mxtls-curl-gnutls), and that the installed
 # `mxtls` tool runs from the prefix without LD_LIBRARY_PATH (its RPATH).
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
@@ -28,6 +29,10 @@ flags=()
 [ -z "$san" ] || flags=("-fsanitize=$san" -fno-omit-frame-pointer)
 with_curl=0; on MXTLS_BUILD_CURL && with_curl=1
 with_tools=0; on MXTLS_BUILD_TOOLS && with_tools=1
+# The GnuTLS flavour is built when the build found libcurl-gnutls.so.4.
+curl_gnutls=$(cache MXTLS_CURL_GNUTLS_LIBRARY)
+case "$curl_gnutls" in '' | *NOTFOUND) curl_gnutls="" ;; esac
+[ $with_curl = 1 ] || curl_gnutls=""
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mxtls-consumer-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -46,6 +51,11 @@ if [ $with_curl = 1 ]; then
 	want+=(include/mxtls/mxtls_curl.h "${libdir#"$prefix"/}/libmxtls_curl.so.0" "${libdir#"$prefix"/}/libmxtls_curl.so"
 		"${libdir#"$prefix"/}/pkgconfig/mxtls-curl.pc" "${libdir#"$prefix"/}/cmake/mxtls/mxtlsCurlTargets.cmake")
 	libs+=(libmxtls_curl.so.0)
+fi
+if [ -n "$curl_gnutls" ]; then
+	want+=("${libdir#"$prefix"/}/libmxtls_curl-gnutls.so.0" "${libdir#"$prefix"/}/libmxtls_curl-gnutls.so"
+		"${libdir#"$prefix"/}/pkgconfig/mxtls-curl-gnutls.pc" "${libdir#"$prefix"/}/cmake/mxtls/mxtlsCurlGnutlsTargets.cmake")
+	libs+=(libmxtls_curl-gnutls.so.0)
 fi
 [ $with_tools = 0 ] || want+=(bin/mxtls)
 for f in "${want[@]}"; do
@@ -92,12 +102,16 @@ check_consumer() { # BINARY LABEL
 	uses_installed "$1" libmxtls.so.0 || fail "$2: does not run on the installed libmxtls: $(ldd "$1")"
 	ok "$2: consumer prints '$want_subject'"
 }
-check_consumer_curl() { # BINARY LABEL
-	local out
+check_consumer_curl() { # BINARY LABEL [LIBRARY MODE-REGEX]
+	local out lib=${3:-libmxtls_curl.so.0} want=${4:-'(1 mbedtls|2 blob)'}
 	out=$("$1" "$tmp/client.p12" "$pw" "$tmp/ca.pem") || fail "$2: consumer_curl failed: $out"
-	grep -Eq '^mode=(1 mbedtls|2 blob) \(libcurl ' <<<"$out" || fail "$2: unexpected output: $out"
-	uses_installed "$1" libmxtls_curl.so.0 || fail "$2: does not run on the installed libmxtls_curl: $(ldd "$1")"
+	grep -Eq "^mode=$want \\(libcurl " <<<"$out" || fail "$2: unexpected output: $out"
+	uses_installed "$1" "$lib" || fail "$2: does not run on the installed ${lib%.so.0}: $(ldd "$1")"
 	ok "$2: consumer_curl prints '$out'"
+}
+check_consumer_curl_gnutls() { # BINARY LABEL: one libcurl in the process, the GnuTLS one
+	check_consumer_curl "$1" "$2" libmxtls_curl-gnutls.so.0 '3 file'
+	! ldd "$1" | grep -q 'libcurl\.so' || fail "$2: loads libcurl.so.4 beside libcurl-gnutls: $(ldd "$1")"
 }
 
 # ---- CMake: find_package(mxtls) from the prefix
@@ -115,6 +129,10 @@ if [ $with_curl = 1 ]; then
 	check_consumer "$tmp/cmake-curl/consumer" "cmake (mxtls::mxtls)"
 	check_consumer_curl "$tmp/cmake-curl/consumer_curl" "cmake (mxtls::mxtls_curl)"
 fi
+if [ -n "$curl_gnutls" ]; then
+	cmake_consumer "$tmp/cmake-gnutls" -DCONSUMER_CURL=OFF -DCONSUMER_CURL_GNUTLS="$curl_gnutls"
+	check_consumer_curl_gnutls "$tmp/cmake-gnutls/consumer_curl_gnutls" "cmake (mxtls::mxtls_curl_gnutls)"
+fi
 # Only mxtls::mxtls, on a machine without libcurl's development files.
 cmake_consumer "$tmp/cmake-nocurl" -DCONSUMER_CURL=OFF -DCMAKE_DISABLE_FIND_PACKAGE_CURL=ON
 check_consumer "$tmp/cmake-nocurl/consumer" "cmake without libcurl (mxtls::mxtls only)"
@@ -131,6 +149,14 @@ if [ $with_curl = 1 ]; then
 	"$cc" "${flags[@]}" -o "$tmp/pc-consumer-curl" "$src/consumer_curl.c" $(pkg-config --cflags --libs mxtls-curl) \
 		"-Wl,-rpath,$libdir" || fail "cc with pkg-config mxtls-curl"
 	check_consumer_curl "$tmp/pc-consumer-curl" "pkg-config mxtls-curl"
+fi
+if [ -n "$curl_gnutls" ]; then
+	# mxtls-curl-gnutls names no libcurl: the app links its GnuTLS flavour itself.
+	# shellcheck disable=SC2046
+	"$cc" "${flags[@]}" -o "$tmp/pc-consumer-gnutls" "$src/consumer_curl.c" \
+		$(pkg-config --cflags --libs mxtls-curl-gnutls) "$curl_gnutls" "-Wl,-rpath,$libdir" ||
+		fail "cc with pkg-config mxtls-curl-gnutls"
+	check_consumer_curl_gnutls "$tmp/pc-consumer-gnutls" "pkg-config mxtls-curl-gnutls"
 fi
 
 # ---- the installed tool runs from the prefix (RPATH to libmxtls and mbedTLS)

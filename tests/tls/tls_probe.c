@@ -10,6 +10,8 @@
  *   one easy handle (each identity in its own context, as after a rotation).
  *   --fresh: a new connection for every request (resumption shows).
  *   --usual-cainfo F: control case, curl's own CURLOPT_CAINFO instead of libmxtls.
+ *   --usual-cert F --usual-key F: with --usual-cainfo, curl's own client
+ *   certificate and key files too (the usual way, for comparisons).
  *   --insecure-after: set VERIFYPEER/VERIFYHOST to 0 after the libmxtls setup.
  *   --none-after-first: requests after the first are set up with no identity.
  * Exit 0 if every request got a 2xx answer.
@@ -26,7 +28,7 @@
 #define MAX_IDS 4
 
 struct opts {
-	const char *ids[MAX_IDS], *pws[MAX_IDS], *auth, *url, *usual_ca;
+	const char *ids[MAX_IDS], *pws[MAX_IDS], *auth, *url, *usual_ca, *usual_cert, *usual_key;
 	int nids, system_roots, requests, threads, fresh, do_switch, insecure_after, none_after_first;
 };
 
@@ -100,6 +102,8 @@ static void *worker(void *arg)
 		if (o.usual_ca) {
 			/* Control: curl configured the usual way loads its CA file itself. */
 			curl_easy_setopt(h, CURLOPT_CAINFO, o.usual_ca);
+			curl_easy_setopt(h, CURLOPT_SSLCERT, o.usual_cert);
+			curl_easy_setopt(h, CURLOPT_SSLKEY, o.usual_key);
 		} else if (o.none_after_first && k == 1 &&
 			   mxtls_curl_setup(h, ctx, MXTLS_NO_IDENTITY, &err) != 0) {
 			fprintf(stderr, "tls_probe: %s\n", err.message);
@@ -171,6 +175,10 @@ int main(int argc, char **argv)
 			o.insecure_after = 1;
 		else if (!strcmp(argv[i], "--usual-cainfo") && i + 1 < argc)
 			o.usual_ca = argv[++i];
+		else if (!strcmp(argv[i], "--usual-cert") && i + 1 < argc)
+			o.usual_cert = argv[++i];
+		else if (!strcmp(argv[i], "--usual-key") && i + 1 < argc)
+			o.usual_key = argv[++i];
 		else
 			o.url = argv[i];
 	}
