@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* dl_iterate_phdr, memfd_create */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -37,6 +38,12 @@ struct binding {
 	CURL *easy;
 	struct state *st;
 	struct binding *next;
+	/* Set up by selection (mxtls_curl_setup_for): each new connection must
+	 * select the same identity for its host, or it is refused. */
+	int by_selection;
+	char *identifier;
+	int owns_sockopt;  /* CURLOPT_SOCKOPTFUNCTION is ours (no SSL_CTX_FUNCTION here) */
+	mxtls_error last;  /* why the handle's last connection was refused; code 0 if none */
 };
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -51,6 +58,19 @@ static int set_err(mxtls_error *err, int code, const char *msg, const char *deta
 			 detail ? detail : "");
 	}
 	return -1;
+}
+
+/* A message made to measure; a long one is cut at the buffer's end. */
+static void set_errf(mxtls_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_errf(mxtls_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
 }
 
 /* ---- mode ---- */
@@ -178,18 +198,87 @@ static void share_unlock(CURL *h, curl_lock_data data, void *userp)
 		pthread_mutex_unlock(&st->locks[data]);
 }
 
-/* ---- mbedTLS path: install the parsed material on each new connection ---- */
+/* ---- each new connection: the selection still holds; the mbedTLS path installs ---- */
+
+static char *url_host(const char *url);
+
+/* Identity i of ctx for messages: its subject, or "no identity". */
+static void identity_name(const mxtls_ctx *ctx, size_t i, char *out, size_t size)
+{
+	const mxtls_cert *leaf = mxtls_ctx_identity_leaf(ctx, i);
+
+	if (leaf == NULL)
+		snprintf(out, size, "no identity");
+	else
+		mxtls_cert_subject(leaf, out, size);
+}
+
+/*
+ * A handle set up by selection was set up for the host of its URL. A new
+ * connection to another host (CURLOPT_FOLLOWLOCATION) must select the same
+ * identity, or the identity would reach a host it is not pinned to.
+ */
+static int selection_holds(CURL *easy, struct binding *b)
+{
+	const mxtls_ctx *ctx = b->st->ctx;
+	size_t n = mxtls_ctx_identity_count(ctx), want;
+	char *url = NULL, *host = NULL, have_name[128], want_name[128];
+
+	b->last = (mxtls_error){MXTLS_OK, ""};
+	if (!b->by_selection)
+		return 1;
+	if (curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url != NULL)
+		host = url_host(url);
+	if (host == NULL) {
+		set_err(&b->last, MXTLS_ERR_NOT_PINNED, "cannot tell the host of a new connection",
+			url);
+		return 0;
+	}
+	want = mxtls_ctx_select(ctx, b->identifier, host);
+	if (want == b->st->identity || (want >= n && b->st->identity >= n)) {
+		free(host);
+		return 1;
+	}
+	identity_name(ctx, b->st->identity, have_name, sizeof(have_name));
+	identity_name(ctx, want, want_name, sizeof(want_name));
+	set_errf(&b->last, MXTLS_ERR_NOT_PINNED,
+		 "refused a connection to %s (a redirect?): the handle was set up with %s, "
+		 "and that host selects %s; set it up again for the new URL",
+		 host, have_name, want_name);
+	free(host);
+	return 0;
+}
 
 static CURLcode ssl_ctx_cb(CURL *easy, void *ssl_ctx, void *userp)
 {
-	struct state *st = userp;
-	mxtls_error err;
+	struct binding *b = userp;
 
-	(void)easy;
-	/* ssl_ctx is curl's mbedtls_ssl_config for this connection (CURLOPT_SSL_CTX_FUNCTION). */
-	if (mxtls_ctx_apply_mbedtls(st->ctx, st->identity, ssl_ctx, &err) != 0)
+	if (!selection_holds(easy, b))
+		return CURLE_SSL_CERTPROBLEM;
+	/* On the mbedTLS path, ssl_ctx is curl's mbedtls_ssl_config for this connection. */
+	if (mxtls_curl_mode_get() == MXTLS_CURL_MBEDTLS &&
+	    mxtls_ctx_apply_mbedtls(b->st->ctx, b->st->identity, ssl_ctx, &b->last) != 0)
 		return CURLE_SSL_CERTPROBLEM;
 	return CURLE_OK;
+}
+
+/* The same check before connect, where CURLOPT_SSL_CTX_FUNCTION is not built in
+ * (GnuTLS). Plain-text schemes present no certificate: they pass. */
+static int sockopt_cb(void *userp, curl_socket_t fd, curlsocktype purpose)
+{
+	struct binding *b = userp;
+	char *url = NULL;
+	size_t n;
+
+	(void)fd;
+	(void)purpose;
+	if (curl_easy_getinfo(b->easy, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url != NULL) {
+		const char *colon = strchr(url, ':');
+		n = colon ? (size_t)(colon - url) : 0;
+		if (n > 0 && url[n - 1] != 's' && url[n - 1] != 'S')
+			return CURL_SOCKOPT_OK; /* http, ws, ftp, ...: no TLS */
+	}
+	return selection_holds(b->easy, b) ? CURL_SOCKOPT_OK : CURL_SOCKOPT_ERROR;
 }
 
 /* ---- blob path: the CA file ---- */
@@ -250,7 +339,7 @@ static int write_ca_file(struct state *st, mxtls_error *err)
 
 /*
  * File path: PEM text in a sealed in-memory file, which curl opens as
- * /proc/self/fd/N. The key never touches a disk; the file goes with the fd.
+ * /proc/self/fd/N. The key is never written to a file system; it goes with the fd.
  */
 static int memory_file(const char *name, const char *data, size_t len, int *fd_out, char *path,
 		       size_t path_size, mxtls_error *err)
@@ -435,8 +524,42 @@ static void state_put(struct state *st)
 		}                                                                                  \
 	} while (0)
 
-static int configure_easy(CURL *easy, struct state *st, mxtls_error *err)
+/*
+ * The per-connection check (selection_holds) on paths that do not need the
+ * SSL_CTX callback themselves: that callback where this libcurl has it,
+ * else CURLOPT_SOCKOPTFUNCTION.
+ */
+static CURLcode set_guard(CURL *easy, struct binding *b)
 {
+	CURLcode rc;
+
+	if (!b->by_selection) {
+		rc = curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, NULL);
+		if (rc == CURLE_NOT_BUILT_IN || rc == CURLE_UNKNOWN_OPTION)
+			rc = CURLE_OK;
+	} else {
+		rc = curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
+		if (rc == CURLE_OK)
+			rc = curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, b);
+		else if (rc == CURLE_NOT_BUILT_IN || rc == CURLE_UNKNOWN_OPTION) {
+			rc = curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, sockopt_cb);
+			if (rc == CURLE_OK)
+				rc = curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, b);
+			b->owns_sockopt = rc == CURLE_OK;
+			return rc;
+		}
+	}
+	if (rc == CURLE_OK && b->owns_sockopt) {
+		curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, NULL);
+		curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, NULL);
+		b->owns_sockopt = 0;
+	}
+	return rc;
+}
+
+static int configure_easy(CURL *easy, struct binding *b, mxtls_error *err)
+{
+	struct state *st = b->st;
 	CURLcode rc = CURLE_OK;
 	struct curl_blob blob;
 	int min, max;
@@ -462,11 +585,12 @@ static int configure_easy(CURL *easy, struct state *st, mxtls_error *err)
 		SETOPT(easy, CURLOPT_CAINFO, NULL);
 		SETOPT(easy, CURLOPT_CAPATH, st->tmpdir);
 		SETOPT(easy, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
-		SETOPT(easy, CURLOPT_SSL_CTX_DATA, st);
+		SETOPT(easy, CURLOPT_SSL_CTX_DATA, b);
 	} else {
 		SETOPT(easy, CURLOPT_CAPATH, NULL);
 		SETOPT(easy, CURLOPT_CAINFO, st->ca_file);
-		UNSET_IF_BUILT_IN(easy, CURLOPT_SSL_CTX_FUNCTION);
+		if (rc == CURLE_OK)
+			rc = set_guard(easy, b);
 		if (st->key_fd >= 0) {
 			/* curl reads these files on every new connection. */
 			SETOPT(easy, CURLOPT_SSLCERT, st->chain_path);
@@ -489,10 +613,14 @@ static int configure_easy(CURL *easy, struct state *st, mxtls_error *err)
 	return 0;
 }
 
-int mxtls_curl_setup(CURL *easy, mxtls_ctx *ctx, size_t identity, mxtls_error *err)
+/* Bind easy to (ctx, identity); by_selection: identity was selected for the URL's host
+ * (with identifier, may be NULL), which each new connection must then match. */
+static int setup(CURL *easy, mxtls_ctx *ctx, size_t identity, int by_selection,
+		 const char *identifier, mxtls_error *err)
 {
 	struct binding *b;
 	struct state *st, *old = NULL;
+	char *id_copy = NULL;
 	int ret;
 
 	if (err) {
@@ -501,10 +629,13 @@ int mxtls_curl_setup(CURL *easy, mxtls_ctx *ctx, size_t identity, mxtls_error *e
 	}
 	if (easy == NULL || ctx == NULL)
 		return set_err(err, MXTLS_ERR_USAGE, "easy handle or context is NULL", NULL);
+	if (by_selection && identifier != NULL && (id_copy = strdup(identifier)) == NULL)
+		return set_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
 	pthread_mutex_lock(&registry_lock);
 	st = state_get(ctx, identity, err);
 	if (st == NULL) {
 		pthread_mutex_unlock(&registry_lock);
+		free(id_copy);
 		return -1;
 	}
 	for (b = bindings; b && b->easy != easy; b = b->next)
@@ -517,6 +648,7 @@ int mxtls_curl_setup(CURL *easy, mxtls_ctx *ctx, size_t identity, mxtls_error *e
 				state_put(st);
 			}
 			pthread_mutex_unlock(&registry_lock);
+			free(id_copy);
 			return set_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
 		}
 		b->easy = easy;
@@ -529,11 +661,41 @@ int mxtls_curl_setup(CURL *easy, mxtls_ctx *ctx, size_t identity, mxtls_error *e
 		st->refs++;
 		b->st = st;
 	}
-	ret = configure_easy(easy, st, err);
+	free(b->identifier);
+	b->identifier = id_copy;
+	b->by_selection = by_selection;
+	b->last = (mxtls_error){MXTLS_OK, ""};
+	ret = configure_easy(easy, b, err);
 	if (old != NULL && old != st)
 		state_put(old);
 	pthread_mutex_unlock(&registry_lock);
 	return ret;
+}
+
+int mxtls_curl_setup(CURL *easy, mxtls_ctx *ctx, size_t identity, mxtls_error *err)
+{
+	return setup(easy, ctx, identity, 0, NULL, err);
+}
+
+int mxtls_curl_last_error(CURL *easy, mxtls_error *err)
+{
+	struct binding *b;
+	int found = 0;
+
+	if (err) {
+		err->code = MXTLS_OK;
+		err->message[0] = '\0';
+	}
+	pthread_mutex_lock(&registry_lock);
+	for (b = bindings; b && b->easy != easy; b = b->next)
+		;
+	if (b != NULL && b->last.code != MXTLS_OK) {
+		found = 1;
+		if (err)
+			*err = b->last;
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return found;
 }
 
 void mxtls_curl_release(CURL *easy)
@@ -551,7 +713,12 @@ void mxtls_curl_release(CURL *easy)
 			curl_easy_setopt(easy, CURLOPT_SHARE, NULL);
 			curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, NULL);
 			curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, NULL);
+			if (b->owns_sockopt) {
+				curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, NULL);
+				curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, NULL);
+			}
 			state_put(b->st);
+			free(b->identifier);
 			free(b);
 			break;
 		}
@@ -589,7 +756,7 @@ int mxtls_curl_setup_for(CURL *easy, mxtls_ctx *ctx, const char *identifier, con
 
 	free(host);
 	/* MXTLS_NO_IDENTITY is past the last identity: no client certificate. */
-	return mxtls_curl_setup(easy, ctx, id, err);
+	return setup(easy, ctx, id, 1, identifier, err);
 }
 
 int mxtls_curl_setup_runtime(CURL *easy, mxtls_runtime *rt, const char *identifier,

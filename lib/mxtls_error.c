@@ -26,6 +26,7 @@ static const struct code_info codes[] = {
 	[MXTLS_ERR_EMPTY] = {"empty", "the container holds nothing"},
 	[MXTLS_ERR_NO_MAC] = {"no_mac", "the container has no integrity MAC"},
 	[MXTLS_ERR_INTERNAL] = {"internal", "internal error"},
+	[MXTLS_ERR_NOT_PINNED] = {"not_pinned", "the identity was not selected for this host"},
 };
 
 static const struct code_info *lookup(int code)

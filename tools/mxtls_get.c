@@ -11,7 +11,7 @@ struct get_opts {
 	const char *url, *identity, *as;
 	const char **authorities;
 	size_t nauth;
-	int system_roots, verbose;
+	int system_roots, verbose, follow;
 	struct cli_password pw;
 };
 
@@ -19,7 +19,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: mxtls get [--identity FILE [--password-file F | --password-env VAR | --password PW]]\n"
-		"                 [--authorities FILE]... [--no-system-roots] [--as IDENTIFIER] [-v] URL\n"
+		"                 [--authorities FILE]... [--no-system-roots] [--as IDENTIFIER] [-L] [-v] URL\n"
 		"Without --identity, --authorities or --no-system-roots, the environment is used\n"
 		"(CLIENT_CERTIFICATES, CERTIFICATE_AUTHORITIES, ...; see `mxtls check`).\n");
 }
@@ -159,6 +159,8 @@ int cmd_get(int argc, char **argv)
 			o.system_roots = 0;
 		} else if (strcmp(argv[i], "--as") == 0 && i + 1 < argc) {
 			o.as = argv[++i];
+		} else if (strcmp(argv[i], "-L") == 0 || strcmp(argv[i], "--location") == 0) {
+			o.follow = 1;
 		} else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
 			o.verbose = 1;
 		} else if (argv[i][0] == '-') {
@@ -205,6 +207,12 @@ int cmd_get(int argc, char **argv)
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "mxtls/" MXTLS_VERSION_STRING);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	if (o.follow) {
+		/* Redirects within https only; libmxtls_curl refuses hosts the identity is not for. */
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+		curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	}
 	if (o.verbose) {
 		fprintf(stderr, "* libmxtls %s on mbedTLS %s; curl hand-off: %s\n", mxtls_version(),
 			mxtls_mbedtls_version(), mxtls_curl_mode_name());
@@ -224,6 +232,11 @@ int cmd_get(int argc, char **argv)
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
 	}
 	rc = curl_easy_perform(h);
+	if (rc != CURLE_OK && mxtls_curl_last_error(h, &err)) {
+		fprintf(stderr, "mxtls get: %s (%s)\n", err.message, mxtls_error_name(err.code));
+		exit_code = 3;
+		goto out;
+	}
 	if (rc != CURLE_OK) {
 		fprintf(stderr, "mxtls get: %s: %s\n", curl_easy_strerror(rc),
 			errbuf[0] ? errbuf : "(no detail)");

@@ -81,7 +81,8 @@ typedef enum mxtls_code {
 	MXTLS_ERR_LIMIT_EXCEEDED = 11,       /* "limit_exceeded": size, nesting, bag count or KDF cost over a limit */
 	MXTLS_ERR_EMPTY = 12,                /* "empty": a valid container with nothing in it */
 	MXTLS_ERR_NO_MAC = 13,               /* "no_mac": no integrity MAC while MXTLS_LOAD_REQUIRE_MAC is set */
-	MXTLS_ERR_INTERNAL = 14              /* "internal": a bug or an unexpected library failure */
+	MXTLS_ERR_INTERNAL = 14,             /* "internal": a bug or an unexpected library failure */
+	MXTLS_ERR_NOT_PINNED = 15            /* "not_pinned": a connection to a host its identity was not selected for */
 } mxtls_code;
 
 /** Size of the message buffer in mxtls_error, including the NUL. */

@@ -18,7 +18,8 @@
  *   - any other backend (Debian's GnuTLS flavour, NSS, ...), which ignore
  *     key blobs: the same authorities file, and the chain and key as two
  *     sealed in-memory files (memfd, opened as /proc/self/fd/N, close-on-
- *     exec) that never touch a disk. curl reads them on each new connection.
+ *     exec), never written to a file system (like any process memory, they can
+ *     still be swapped out). curl reads them on each new connection.
  * Every way, peer and host name verification are on and TLS 1.2 is the
  * floor, and TLS sessions are kept in a curl share that belongs to the
  * context and identity, so a session is never resumed with another identity
@@ -34,9 +35,16 @@
  * holds the CA file, CURLOPT_CAINFO. It is removed when the last easy handle set up
  * with that context and identity is released, and at exit.
  *
- * Redirects: the identity is chosen when the handle is set up. With
- * CURLOPT_FOLLOWLOCATION, curl presents it to the redirect target too; keep
- * redirects off for pinned identities, or within the hosts they are for.
+ * Redirects: the identity is chosen when the handle is set up. After
+ * mxtls_curl_setup_for() or mxtls_curl_setup_runtime(), every new connection
+ * (a redirect with CURLOPT_FOLLOWLOCATION, say) must select the same identity
+ * for its host, or libmxtls_curl refuses it before the handshake completes:
+ * curl fails with CURLE_SSL_CERTPROBLEM (CURLE_COULDNT_CONNECT on libcurls
+ * without CURLOPT_SSL_CTX_FUNCTION, such as the GnuTLS flavour, where the
+ * check runs in CURLOPT_SOCKOPTFUNCTION: do not set your own there), and
+ * mxtls_curl_last_error() says why (MXTLS_ERR_NOT_PINNED). So a pinned
+ * identity never reaches a host it is not for. mxtls_curl_setup() with an
+ * explicit identity is the caller's choice for every host: no check.
  *
  * THREAD SAFETY: every function may be called from any thread. One easy
  * handle is used by one thread at a time, as libcurl requires; easy handles
@@ -89,6 +97,13 @@ MXTLS_EXTERN int mxtls_curl_setup_for(CURL *easy, mxtls_ctx *ctx, const char *id
  */
 MXTLS_EXTERN int mxtls_curl_setup_runtime(CURL *easy, mxtls_runtime *rt, const char *identifier,
 					  const char *url, mxtls_error *err);
+/**
+ * Why libmxtls_curl refused the newest connection of easy (a host its
+ * identity was not selected for, or a failure to install the context):
+ * returns 1 and fills err, or 0 with err cleared if it did not. Call it
+ * from the thread that ran the transfer, after curl_easy_perform() fails.
+ */
+MXTLS_EXTERN int mxtls_curl_last_error(CURL *easy, mxtls_error *err);
 /**
  * Forget easy: drops the context reference taken by mxtls_curl_setup().
  * Call it before curl_easy_cleanup(easy). NULL-safe; harmless if easy was

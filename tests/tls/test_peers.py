@@ -136,22 +136,27 @@ def main():
 
     # nginx: one server block per case, each answering with what it saw.
     ports = {n: free_port() for n in ("tls13_ec", "tls12_rsa", "tls12_ec", "tls13_rsa", "rogue", "wrong",
-                                      "tls12_ids")}
+                                      "tls12_ids", "redirect")}
     blocks = []
     certs = {"tls13_ec": (srv_ec, "TLSv1.3"), "tls12_rsa": (srv_rsa, "TLSv1.2"),
              "tls12_ec": (srv_ec, "TLSv1.2"), "tls13_rsa": (srv_rsa, "TLSv1.3"),
              "rogue": (srv_rogue, "TLSv1.2 TLSv1.3"), "wrong": (srv_wrongname, "TLSv1.2 TLSv1.3"),
-             "tls12_ids": (srv_ec, "TLSv1.2")}
+             "tls12_ids": (srv_ec, "TLSv1.2"), "redirect": (srv_ec, "TLSv1.2 TLSv1.3")}
     for name, ((key, crt), protos) in certs.items():
         # tls12_ids resumes by session ID only: no tickets.
         tickets = "off" if name == "tls12_ids" else "on"
+        # redirect sends every request on to tls13_ec under another host name, 127.0.0.1.
+        answer = ('return 200 "subject=$ssl_client_s_dn protocol=$ssl_protocol reused=$ssl_session_reused '
+                  'curves=$ssl_curves\\n";')
+        if name == "redirect":
+            answer = f"return 302 https://127.0.0.1:{ports['tls13_ec']}/;"
         blocks.append(f"""
   server {{
     listen 127.0.0.1:{ports[name]} ssl;
     ssl_certificate {crt}; ssl_certificate_key {key};
     ssl_client_certificate {client_ca[1]}; ssl_verify_client on;
     ssl_protocols {protos}; ssl_session_tickets {tickets}; ssl_session_cache shared:S{name}:1m;
-    location / {{ return 200 "subject=$ssl_client_s_dn protocol=$ssl_protocol reused=$ssl_session_reused curves=$ssl_curves\\n"; }}
+    location / {{ {answer} }}
   }}""")
     conf = os.path.join(d, "nginx.conf")
     os.makedirs(os.path.join(d, "tmp"), exist_ok=True)
@@ -271,6 +276,26 @@ http {{
                 check(f"{flav}: a missing $TMPDIR is reported with its path",
                       r.returncode != 0 and "private directory" in r.stderr and missing in r.stderr,
                       f"rc={r.returncode} err={r.stderr[-300:]!r}")
+            # Redirects (mxtls get -L): an identity pinned to localhost is never presented to
+            # 127.0.0.1; pinned to both, or unpinned, it follows.
+            with open(os.path.join(d, "pw.txt"), "w") as f:
+                f.write(PW + "\n")
+            for pins, ok_expected in (("localhost", False), ("localhost 127.0.0.1", True), ("", True)):
+                renv = dict(env or os.environ, MXTLS_CLIENT_CERTIFICATE_FILE=ids["ec"],
+                            MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=os.path.join(d, "pw.txt"),
+                            MXTLS_CERTIFICATE_AUTHORITIES_FILE=server_ca_pem, MXTLS_SYSTEM_ROOTS="0")
+                if pins:
+                    renv["MXTLS_CLIENT_CERTIFICATE_PIN_TO"] = pins
+                r = run([mxtls, "get", "-L", f"https://localhost:{ports['redirect']}/"], renv)
+                if ok_expected:
+                    check(f"{flav}: redirect followed, identity pinned to '{pins or '(none: default)'}'",
+                          r.returncode == 0 and "CN=client ec" in r.stdout,
+                          f"rc={r.returncode} out={r.stdout[-200:]!r} err={r.stderr[-300:]!r}")
+                else:
+                    check(f"{flav}: redirect to a host the identity is not pinned to is refused (not_pinned)",
+                          r.returncode == 3 and "not_pinned" in r.stderr and "127.0.0.1" in r.stderr
+                          and "CN=client" not in r.stdout,
+                          f"rc={r.returncode} out={r.stdout[-200:]!r} err={r.stderr[-300:]!r}")
             r = get(env, f"https://localhost:{s_port}/", "rsa")
             check(f"{flav}: openssl s_server sees the client certificate",
                   r.returncode == 0 and "client rsa" in r.stdout, f"rc={r.returncode} err={r.stderr[-300:]!r}")

@@ -39,6 +39,9 @@ static void test_error_names_are_stable(void **state)
 	assert_string_equal(mxtls_error_name(MXTLS_ERR_EMPTY), "empty");
 	assert_string_equal(mxtls_error_name(MXTLS_ERR_IO), "io");
 	assert_string_equal(mxtls_error_name(MXTLS_ERR_NO_MAC), "no_mac");
+	assert_string_equal(mxtls_error_name(MXTLS_ERR_INTERNAL), "internal");
+	assert_string_equal(mxtls_error_name(MXTLS_ERR_NOT_PINNED), "not_pinned");
+	assert_int_equal(MXTLS_ERR_NOT_PINNED, 15);
 	assert_string_equal(mxtls_error_name(-1), "unknown");
 	assert_string_equal(mxtls_error_name(9999), "unknown");
 	assert_string_equal(mxtls_warning_name(MXTLS_WARN_WEAK_KEY), "weak_key");
