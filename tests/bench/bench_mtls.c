@@ -27,8 +27,9 @@
  *
  * Options: --p12 F --password PW (identity for usual-p12, mxtls, direct, floor),
  *   --cert F --key F (usual-pem), --ca F (the server's authority: CAINFO, or the only
- *   trust of the mxtls context; system roots are off), --backend openssl|mbedtls (refuse
- *   to run on another libcurl), --expect mbedtls|blob (the mxtls hand-off mode),
+ *   trust of the mxtls context; system roots are off), --backend openssl|mbedtls|gnutls
+ *   (refuse to run on another libcurl), --expect mbedtls|blob|file (the mxtls hand-off mode),
+ *   --system-roots (mxtls: trust the system roots too, not only --ca),
  *   --label L, --min-sec S (floor: CPU seconds per timing round, default 0.3).
  *
  * The server (nginx) answers every request with
@@ -77,7 +78,7 @@
 struct opts {
 	const char *cmd, *way, *url, *p12, *pw, *cert, *key, *ca, *server_cert;
 	const char *backend, *expect, *label;
-	int n, conns, fresh, no_cache;
+	int n, conns, fresh, no_cache, system_roots;
 	double min_sec;
 };
 
@@ -243,8 +244,9 @@ static mxtls_ctx *make_ctx(double *ms)
 	cfg = mxtls_config_new();
 	if (cfg == NULL)
 		die("out of memory");
-	/* Only the private authority, as CURLOPT_CAINFO gives the usual ways. */
-	mxtls_config_set_system_roots(cfg, 0);
+	/* Only the private authority, as CURLOPT_CAINFO gives the usual ways; with
+	 * --system-roots the system's too, as curl on GnuTLS adds its CA directory. */
+	mxtls_config_set_system_roots(cfg, o.system_roots);
 	p12 = mxtls_pkcs12_load_file(o.p12, o.pw, 0, &err);
 	if (p12 == NULL || mxtls_config_add_identity(cfg, p12, 0, &err) != 0)
 		die("identity: %s", err.message);
@@ -279,9 +281,13 @@ static void check_backend(void)
 			die("libcurl runs on %s, not OpenSSL (LD_LIBRARY_PATH?)", b);
 		if (strcmp(o.backend, "mbedtls") == 0 && strncmp(b, "mbedTLS/", 8) != 0)
 			die("libcurl runs on %s, not mbedTLS (LD_LIBRARY_PATH?)", b);
+		if (strcmp(o.backend, "gnutls") == 0 && strncmp(b, "GnuTLS/", 7) != 0)
+			die("libcurl runs on %s, not GnuTLS", b);
 	}
 	if (o.expect != NULL && strcmp(o.way, "mxtls") == 0) {
-		int want = strcmp(o.expect, "mbedtls") == 0 ? MXTLS_CURL_MBEDTLS : MXTLS_CURL_BLOB;
+		int want = strcmp(o.expect, "mbedtls") == 0 ? MXTLS_CURL_MBEDTLS
+			   : strcmp(o.expect, "file") == 0  ? MXTLS_CURL_FILE
+							    : MXTLS_CURL_BLOB;
 		if (mxtls_curl_mode_get() != want)
 			die("the mxtls hand-off is %s, not the one expected", mxtls_curl_mode_name());
 	}
@@ -888,6 +894,8 @@ int main(int argc, char **argv)
 			o.backend = v, i++;
 		else if (!strcmp(a, "--expect"))
 			o.expect = v, i++;
+		else if (!strcmp(a, "--system-roots"))
+			o.system_roots = 1;
 		else if (!strcmp(a, "--label"))
 			o.label = v, i++;
 		else if (!strcmp(a, "--min-sec"))

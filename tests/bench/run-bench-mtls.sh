@@ -33,6 +33,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$here/build}
 bin=$build/tests/bench/bench_mtls
+bin_gnutls=$build/tests/bench/bench_mtls_gnutls # optional: Debian's GnuTLS libcurl
 n_full=${N_FULL:-300}
 n_ka=${N_KA:-3000}
 conns=${CONNS:-100}
@@ -146,7 +147,7 @@ errors=$tmp/errors
 clk_tck=$(getconf CLK_TCK)
 srv_ticks() { awk '{ print $14 + $15 }' "/proc/$ng_pid/stat"; }
 
-# bench LABEL debian|mbedtls ARGS...: one bench_mtls process on the client core. Appends its
+# bench LABEL debian|mbedtls|gnutls ARGS...: one bench_mtls process on the client core. Appends its
 # RESULT line with srv_ms, nginx's CPU ms per request (warm-up request included).
 bench() {
 	local label=$1 lib=$2 out rc=0 t0 t1 line n
@@ -154,6 +155,8 @@ bench() {
 	t0=$(srv_ticks)
 	if [ "$lib" = mbedtls ]; then
 		out=$(LD_LIBRARY_PATH=$curl_mbedtls taskset -c "$client_cpu" "$bin" "$@" --label "$label" 2>"$tmp/stderr") || rc=$?
+	elif [ "$lib" = gnutls ]; then
+		out=$(env -u LD_LIBRARY_PATH taskset -c "$client_cpu" "$bin_gnutls" "$@" --label "$label" 2>"$tmp/stderr") || rc=$?
 	else
 		out=$(env -u LD_LIBRARY_PATH taskset -c "$client_cpu" "$bin" "$@" --label "$label" 2>"$tmp/stderr") || rc=$?
 	fi
@@ -201,6 +204,14 @@ for round in $(seq "$rounds"); do
 			bench "$L/6a#$R" mbedtls run --way mxtls --n "$n_ka" --url "$url" "${p12[@]}" --backend mbedtls --expect mbedtls
 			bench "$L/6b#$R" mbedtls run --way usual-pem --n "$n_ka" --url "$url" "${pem[@]}" --backend mbedtls
 			bench "$L/R#$R" mbedtls run --way direct --n "$n_full" --url "$url" "${p12[@]}"
+			if [ -x "$bin_gnutls" ]; then
+				# curl 7.88 on GnuTLS cannot load a .p12 ("error reading X.509 potentially-
+				# encrypted key file"): its usual way is PEM files. It also loads its CA
+				# directory (/etc/ssl/certs) beside CURLOPT_CAINFO, so mxtls gets the same
+				# trust: system roots + the private authority, in the CA file it hands over.
+				bench "$L/1g#$R" gnutls run --way usual-pem --fresh --n "$n_full" --url "$url" "${pem[@]}" --backend gnutls
+				bench "$L/5g#$R" gnutls run --way mxtls --fresh --n "$n_full" --url "$url" "${p12[@]}" --backend gnutls --expect file --system-roots
+			fi
 		done
 	done
 done
@@ -243,6 +254,7 @@ function kv(line, arr,    i, n, f, p) {
 	nr[base]++; lab[base, nr[base]] = full
 	if (a["backend"] ~ /^OpenSSL/) deb = "Debian libcurl " a["curl"] " (" a["backend"] ")"
 	if (a["backend"] ~ /^mbedTLS/) mbc = "libcurl " a["curl"] " on " a["backend"]
+	if (a["backend"] ~ /^GnuTLS/) gnc = "; Debian libcurl-gnutls " a["curl"] " (" a["backend"] ")"
 	next
 }
 # The round with the median req/s stands for the variant; lo/hi keep the range.
@@ -295,13 +307,15 @@ END {
 	names["6a"] = "6a keep-alive: mxtls, curl-mbedTLS"
 	names["6b"] = "6b keep-alive: usual, curl-mbedTLS PEM files"
 	names["R"] = "R  reference: mxtls ctx on plain mbedTLS, no curl"
-	nv = split("1 1f 2 3 4 5 6a 6b R", order, " ")
+	names["1g"] = "1g usual: Debian libcurl-gnutls, PEM files"
+	names["5g"] = "5g mxtls: libcurl-gnutls (file path), +system roots"
+	nv = split("1 1f 2 3 4 5 6a 6b R 1g 5g", order, " ")
 	tlsname["13"] = "TLS 1.3"; tlsname["12"] = "TLS 1.2"
 	idname["rsa"] = "RSA-2048"; idname["ec"] = "ECDSA P-256"
 	print ""
 	print "mTLS benchmark: nginx 1 worker on one core (ECDSA P-256 server certificate from a private CA, client"
 	print "certificates required, tickets + session cache on); the client, one process per measurement, on the other."
-	printf "%s; %s. N = %d requests on new connections, %d keep-alive;\n", deb, mbc, n_full, n_ka
+	printf "%s; %s%s. N = %d requests on new connections, %d keep-alive;\n", deb, mbc, gnc, n_full, n_ka
 	printf "each variant ran %d times interleaved; rows show the median round (by req/s) and the req/s range; req/s\n", rounds
 	print "ratios are medians of per-round ratios (the two variants ran seconds apart); V3 uses its best round."
 	print "CPU = client process CPU ms per request (user + sys), srv = nginx CPU ms per request, p50 = median request"
@@ -360,6 +374,11 @@ END {
 			if (has(v5) && has(v1)) {
 				x = pratio(v5, v1, "rps")
 				printf "    V5 req/s / V1 req/s                 %5.2fx  goal >= 1     %s  (client CPU per request %.2fx lower; 3%% noise margin)\n", x, verdict(x >= 0.97), 1 / pratio(v5, v1, "cpu_ms")
+			}
+			v1g = L "/1g"; v5g = L "/5g"
+			if (has(v5g) && has(v1g)) {
+				x = pratio(v5g, v1g, "rps")
+				printf "    V5g req/s / V1g req/s (GnuTLS)      %5.2fx  goal >= 1     %s  (goal 4 on the file path; client CPU per request %.2fx lower)\n", x, verdict(x >= 0.97), 1 / pratio(v5g, v1g, "cpu_ms")
 			}
 			if (has(ka) && has(kb)) {
 				x = pratio(ka, kb, "rps")
