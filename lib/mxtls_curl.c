@@ -230,8 +230,9 @@ static int selection_holds(CURL *easy, struct binding *b)
 	if (curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url != NULL)
 		host = url_host(url);
 	if (host == NULL) {
+		/* Not the URL itself in the message: it may hold user:password@. */
 		set_err(&b->last, MXTLS_ERR_NOT_PINNED, "cannot tell the host of a new connection",
-			url);
+			NULL);
 		return 0;
 	}
 	want = mxtls_ctx_select(ctx, b->identifier, host);
