@@ -6,7 +6,8 @@
 #  3. `mxtls inspect` the .p12;
 #  4. start a real nginx that requires client certificates from that CA and
 #     answers with the subject of the certificate it saw;
-#  5. call it with `mxtls get` (Debian's libcurl, and libcurl on mbedTLS) and
+#  5. call it with `mxtls get` (Debian's libcurl, its GnuTLS flavour, and libcurl
+#     on mbedTLS) and
 #     with the example programs, and show what the server saw.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -80,6 +81,13 @@ if [ -e "$curl_mbedtls/libcurl.so.4" ]; then
 	echo
 	echo "\$ LD_LIBRARY_PATH=$curl_mbedtls mxtls get ... $url   # libcurl on mbedTLS: shared parsed material"
 	LD_LIBRARY_PATH=$curl_mbedtls "$mxtls" get --identity client.p12 --password-file password.txt \
+		--authorities server-ca.pem -v "$url" 2> >(grep -E '^\* (libmxtls|identity)' >&2)
+fi
+# The same tool linked with libmxtls_curl-gnutls (a test build), where libcurl3-gnutls is.
+if cmake --build "$here/build" --target mxtls_cli_gnutls >/dev/null 2>&1; then
+	echo
+	echo "\$ mxtls get ... $url   # the same tool on Debian's GnuTLS libcurl: in-memory files"
+	"$here/build/tests/mxtls_cli_gnutls" get --identity client.p12 --password-file password.txt \
 		--authorities server-ca.pem -v "$url" 2> >(grep -E '^\* (libmxtls|identity)' >&2)
 fi
 echo
