@@ -321,6 +321,15 @@ http {{
                     check(f"{flav}: {srv} new connections resume the session (the usual way: {ureused}/3)",
                           r.returncode == 0 and len(lines) == 4 and reused >= 3,
                           f"rc={r.returncode} reused={reused} out={r.stdout[-400:]!r} err={r.stderr[-300:]!r}")
+            # Set up by selection (mxtls_curl_setup_for), with its per-connection host check:
+            # sessions resume just the same.
+            r = run([probe, "--identity", ids["ec"], "--password", PW, "--authorities", server_ca_pem,
+                     "--select", "--fresh", "--requests", "4", f"https://localhost:{ports['tls12_ec']}/"], env)
+            lines = [l for l in r.stdout.splitlines() if "status=200" in l and "CN=client ec" in l]
+            reused = sum("reused=r" in l for l in lines)
+            check(f"{flav}: set up by selection, new connections still resume (tls12_ec)",
+                  r.returncode == 0 and len(lines) == 4 and reused >= 3,
+                  f"rc={r.returncode} reused={reused} out={r.stdout[-400:]!r} err={r.stderr[-300:]!r}")
             # Switching identity (another context) never resumes the other one's session.
             r = run([probe, "--identity", ids["ec"], "--password", PW, "--identity", ids["rsa"], "--password",
                      PW, "--authorities", server_ca_pem, "--fresh", "--switch", "--requests", "6",

@@ -14,6 +14,7 @@
  *   certificate and key files too (the usual way, for comparisons).
  *   --insecure-after: set VERIFYPEER/VERIFYHOST to 0 after the libmxtls setup.
  *   --none-after-first: requests after the first are set up with no identity.
+ *   --select: set up with mxtls_curl_setup_for(URL) (per-connection host check).
  * Exit 0 if every request got a 2xx answer.
  */
 #include <dlfcn.h>
@@ -29,7 +30,8 @@
 
 struct opts {
 	const char *ids[MAX_IDS], *pws[MAX_IDS], *auth, *url, *usual_ca, *usual_cert, *usual_key;
-	int nids, system_roots, requests, threads, fresh, do_switch, insecure_after, none_after_first;
+	int nids, system_roots, requests, threads, fresh, do_switch, insecure_after, none_after_first,
+	    select;
 };
 
 static struct opts o = {.system_roots = 1, .requests = 1, .threads = 1};
@@ -109,7 +111,9 @@ static void *worker(void *arg)
 			fprintf(stderr, "tls_probe: %s\n", err.message);
 			failures++;
 			break;
-		} else if ((k == 0 || o.do_switch) && mxtls_curl_setup(h, ctx, 0, &err) != 0) {
+		} else if ((k == 0 || o.do_switch) &&
+			   (o.select ? mxtls_curl_setup_for(h, ctx, NULL, o.url, &err)
+				     : mxtls_curl_setup(h, ctx, 0, &err)) != 0) {
 			fprintf(stderr, "tls_probe: %s\n", err.message);
 			failures++;
 			break;
@@ -171,6 +175,8 @@ int main(int argc, char **argv)
 			o.do_switch = 1;
 		else if (!strcmp(argv[i], "--none-after-first"))
 			o.none_after_first = 1;
+		else if (!strcmp(argv[i], "--select"))
+			o.select = 1;
 		else if (!strcmp(argv[i], "--insecure-after"))
 			o.insecure_after = 1;
 		else if (!strcmp(argv[i], "--usual-cainfo") && i + 1 < argc)
