@@ -46,6 +46,10 @@
  * identity never reaches a host it is not for. mxtls_curl_setup() with an
  * explicit identity is the caller's choice for every host: no check.
  *
+ * HTTPS proxies (CURLOPT_PROXY "https://..."): on the mbedTLS path curl
+ * calls the same callback for the TLS connection to the proxy, so the proxy
+ * too is verified with the context's trust and offered its identity.
+ *
  * THREAD SAFETY: every function may be called from any thread. One easy
  * handle is used by one thread at a time, as libcurl requires; easy handles
  * set up with the same context may run in different threads at once.
