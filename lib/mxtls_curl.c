@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mxtls/mxtls_curl.h"
@@ -250,36 +251,73 @@ static int selection_holds(CURL *easy, struct binding *b)
 	return 0;
 }
 
+/* Under registry_lock: the binding of easy, or NULL. */
+static struct binding *binding_of(CURL *easy)
+{
+	struct binding *b;
+
+	for (b = bindings; b && b->easy != easy; b = b->next)
+		;
+	return b;
+}
+
+/* Under registry_lock: is p a live binding? Callback data can outlive its handle. */
+static int is_binding(const void *p)
+{
+	struct binding *b;
+
+	for (b = bindings; b && (const void *)b != p; b = b->next)
+		;
+	return b != NULL;
+}
+
+/*
+ * Each new TLS connection. curl copies the callback and its data into handles
+ * we never set up: its own DoH lookups, and curl_easy_duphandle() copies. So
+ * the handle is looked up, not trusted from userp. Such a handle gets the
+ * trust of its parent's context, no identity, while the parent is bound;
+ * otherwise (mbedTLS path) nothing is installed and the connection refused.
+ */
 static CURLcode ssl_ctx_cb(CURL *easy, void *ssl_ctx, void *userp)
 {
-	struct binding *b = userp;
+	int mbedtls_path = mxtls_curl_mode_get() == MXTLS_CURL_MBEDTLS;
+	CURLcode rc = CURLE_OK;
+	struct binding *b;
+	mxtls_error err;
 
-	if (!selection_holds(easy, b))
-		return CURLE_SSL_CERTPROBLEM;
-	/* On the mbedTLS path, ssl_ctx is curl's mbedtls_ssl_config for this connection. */
-	if (mxtls_curl_mode_get() == MXTLS_CURL_MBEDTLS &&
-	    mxtls_ctx_apply_mbedtls(b->st->ctx, b->st->identity, ssl_ctx, &b->last) != 0)
-		return CURLE_SSL_CERTPROBLEM;
-	return CURLE_OK;
+	pthread_mutex_lock(&registry_lock);
+	b = binding_of(easy);
+	if (b != NULL) {
+		if (!selection_holds(easy, b))
+			rc = CURLE_SSL_CERTPROBLEM;
+		/* On the mbedTLS path, ssl_ctx is curl's mbedtls_ssl_config for this connection. */
+		else if (mbedtls_path && mxtls_ctx_apply_mbedtls(b->st->ctx, b->st->identity, ssl_ctx,
+								 &b->last) != 0)
+			rc = CURLE_SSL_CERTPROBLEM;
+	} else if (mbedtls_path) {
+		b = is_binding(userp) ? userp : NULL;
+		if (b == NULL ||
+		    mxtls_ctx_apply_mbedtls(b->st->ctx, MXTLS_NO_IDENTITY, ssl_ctx, &err) != 0)
+			rc = CURLE_SSL_CERTPROBLEM;
+	}
+	pthread_mutex_unlock(&registry_lock);
+	return rc;
 }
 
 /* The same check before connect, where CURLOPT_SSL_CTX_FUNCTION is not built in
- * (GnuTLS). Plain-text schemes present no certificate: they pass. */
+ * (GnuTLS). Every scheme: ftp:// and STARTTLS protocols may turn to TLS later. */
 static int sockopt_cb(void *userp, curl_socket_t fd, curlsocktype purpose)
 {
 	struct binding *b = userp;
-	char *url = NULL;
-	size_t n;
+	int ok = 1;
 
 	(void)fd;
 	(void)purpose;
-	if (curl_easy_getinfo(b->easy, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url != NULL) {
-		const char *colon = strchr(url, ':');
-		n = colon ? (size_t)(colon - url) : 0;
-		if (n > 0 && url[n - 1] != 's' && url[n - 1] != 'S')
-			return CURL_SOCKOPT_OK; /* http, ws, ftp, ...: no TLS */
-	}
-	return selection_holds(b->easy, b) ? CURL_SOCKOPT_OK : CURL_SOCKOPT_ERROR;
+	pthread_mutex_lock(&registry_lock);
+	if (is_binding(b))
+		ok = selection_holds(b->easy, b);
+	pthread_mutex_unlock(&registry_lock);
+	return ok ? CURL_SOCKOPT_OK : CURL_SOCKOPT_ERROR;
 }
 
 /* ---- blob path: the CA file ---- */
@@ -292,14 +330,29 @@ static int sockopt_cb(void *userp, curl_socket_t fd, curlsocktype purpose)
  * connection (seven system calls, about 10 us under strace) and, as it is
  * empty, parses nothing.
  */
+/*
+ * $TMPDIR, unless the process runs set-uid, the value is not absolute or too
+ * long, or others could rename our directory in it (writable by group or
+ * others without the sticky bit, and not ours): then /tmp.
+ */
+static const char *tmp_base(size_t room)
+{
+	const char *base = secure_getenv("TMPDIR");
+	struct stat sb;
+
+	if (base == NULL || base[0] != '/' || strlen(base) > room)
+		return "/tmp";
+	if (stat(base, &sb) == 0 && (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    (sb.st_mode & S_ISVTX) == 0 && sb.st_uid != geteuid())
+		return "/tmp";
+	return base; /* a missing $TMPDIR is reported by mkdtemp */
+}
+
 static int make_dir(struct state *st, mxtls_error *err)
 {
-	/* $TMPDIR as the platform sets it, unless the process runs set-uid. */
-	const char *base = secure_getenv("TMPDIR");
-	char tmpl[256]; /* a longer $TMPDIR falls back to /tmp */
+	char tmpl[256];
+	const char *base = tmp_base(sizeof(tmpl) - sizeof("/mxtls-XXXXXX"));
 
-	if (base == NULL || base[0] != '/' || strlen(base) > sizeof(tmpl) - sizeof("/mxtls-XXXXXX"))
-		base = "/tmp";
 	snprintf(tmpl, sizeof(tmpl), "%s/mxtls-XXXXXX", base);
 	if (mkdtemp(tmpl) == NULL)
 		return set_err(err, MXTLS_ERR_IO, "cannot create a private directory", tmpl);
@@ -318,7 +371,7 @@ static int write_ca_file(struct state *st, mxtls_error *err)
 	char *pem = NULL;
 	size_t len = 0;
 	FILE *f;
-	int ok;
+	int fd, ok;
 
 	if (mxtls_ctx_export_trust_pem(st->ctx, &pem, &len, err) != 0)
 		return -1;
@@ -328,7 +381,11 @@ static int write_ca_file(struct state *st, mxtls_error *err)
 		return set_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
 	}
 	sprintf(st->ca_file, "%s/ca.pem", st->tmpdir);
-	f = fopen(st->ca_file, "wb");
+	/* A new file, never one planted there or a link. */
+	fd = open(st->ca_file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	if (f == NULL && fd >= 0)
+		close(fd);
 	ok = f != NULL && fwrite(pem, 1, len, f) == len;
 	if (f != NULL && fclose(f) != 0)
 		ok = 0;
@@ -714,6 +771,14 @@ void mxtls_curl_release(CURL *easy)
 			curl_easy_setopt(easy, CURLOPT_SHARE, NULL);
 			curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, NULL);
 			curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, NULL);
+			/* Nothing of ours stays: the in-memory file numbers may soon name
+			 * another identity's files, and the CA file goes with the state. */
+			curl_easy_setopt(easy, CURLOPT_SSLCERT, NULL);
+			curl_easy_setopt(easy, CURLOPT_SSLKEY, NULL);
+			curl_easy_setopt(easy, CURLOPT_SSLCERT_BLOB, NULL);
+			curl_easy_setopt(easy, CURLOPT_SSLKEY_BLOB, NULL);
+			curl_easy_setopt(easy, CURLOPT_CAINFO, NULL);
+			curl_easy_setopt(easy, CURLOPT_CAPATH, NULL);
 			if (b->owns_sockopt) {
 				curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, NULL);
 				curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, NULL);

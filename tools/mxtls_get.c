@@ -208,7 +208,7 @@ int cmd_get(int argc, char **argv)
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "mxtls/" MXTLS_VERSION_STRING);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	if (o.follow) {
-		/* Redirects within https only; libmxtls_curl refuses hosts the identity is not for. */
+		/* Redirects within https only; libmxtls_curl refuses hosts that select another identity. */
 		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
 		curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
@@ -232,7 +232,9 @@ int cmd_get(int argc, char **argv)
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
 	}
 	rc = curl_easy_perform(h);
-	if (rc != CURLE_OK && mxtls_curl_last_error(h, &err)) {
+	if ((rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_ABORTED_BY_CALLBACK ||
+	     rc == CURLE_COULDNT_CONNECT) &&
+	    mxtls_curl_last_error(h, &err)) {
 		fprintf(stderr, "mxtls get: %s (%s)\n", err.message, mxtls_error_name(err.code));
 		exit_code = 3;
 		goto out;

@@ -29,7 +29,9 @@
  * do not change those options after mxtls_curl_setup().
  *
  * Files: each context and identity handed to curl gets a private directory
- * (mode 0700) under $TMPDIR, else /tmp. curl compares its path before it
+ * (mode 0700) under $TMPDIR when it is set and safe (not writable by others
+ * without the sticky bit, unless ours; set-up fails if it does not exist),
+ * else /tmp. curl compares its path before it
  * reuses a connection or a session, which keeps identities apart: on the
  * mbedTLS path it is CURLOPT_CAPATH and stays empty; on the other two it
  * holds the CA file, CURLOPT_CAINFO. It is removed when the last easy handle set up
@@ -39,16 +41,25 @@
  * mxtls_curl_setup_for() or mxtls_curl_setup_runtime(), every new connection
  * (a redirect with CURLOPT_FOLLOWLOCATION, say) must select the same identity
  * for its host, or libmxtls_curl refuses it before the handshake completes:
- * curl fails with CURLE_SSL_CERTPROBLEM (CURLE_COULDNT_CONNECT on libcurls
- * without CURLOPT_SSL_CTX_FUNCTION, such as the GnuTLS flavour, where the
- * check runs in CURLOPT_SOCKOPTFUNCTION: do not set your own there), and
- * mxtls_curl_last_error() says why (MXTLS_ERR_NOT_PINNED). So a pinned
- * identity never reaches a host it is not for. mxtls_curl_setup() with an
- * explicit identity is the caller's choice for every host: no check.
+ * curl fails with CURLE_SSL_CERTPROBLEM (CURLE_ABORTED_BY_CALLBACK or
+ * CURLE_COULDNT_CONNECT on libcurls without CURLOPT_SSL_CTX_FUNCTION, such as
+ * the GnuTLS flavour, where the check runs in CURLOPT_SOCKOPTFUNCTION: do not
+ * set your own there), and
+ * mxtls_curl_last_error() says why (MXTLS_ERR_NOT_PINNED). So an identity
+ * selected by host never reaches a host it is not pinned to. One selected by
+ * identifier is for that service, wherever it redirects; and
+ * mxtls_curl_setup() with an explicit identity is the caller's choice for
+ * every host: neither is checked.
+ *
+ * Handles you did not set up: curl copies the callback into its own DNS-
+ * over-HTTPS handles, which get the context's trust and no identity; a
+ * curl_easy_duphandle() copy must be set up itself (until it is, on the
+ * mbedTLS path its connections are refused once the original is released).
  *
  * HTTPS proxies (CURLOPT_PROXY "https://..."): on the mbedTLS path curl
  * calls the same callback for the TLS connection to the proxy, so the proxy
- * too is verified with the context's trust and offered its identity.
+ * too is verified with the context's trust and offered the identity (the
+ * host check above is about the URL's host, not the proxy's).
  *
  * THREAD SAFETY: every function may be called from any thread. One easy
  * handle is used by one thread at a time, as libcurl requires; easy handles
@@ -105,11 +116,15 @@ MXTLS_EXTERN int mxtls_curl_setup_runtime(CURL *easy, mxtls_runtime *rt, const c
  * Why libmxtls_curl refused the newest connection of easy (a host its
  * identity was not selected for, or a failure to install the context):
  * returns 1 and fills err, or 0 with err cleared if it did not. Call it
- * from the thread that ran the transfer, after curl_easy_perform() fails.
+ * from the thread that ran the transfer, when curl_easy_perform() failed
+ * with one of the codes above: after other errors
+ * (a failed DNS lookup, say) it may still hold an older refusal.
  */
 MXTLS_EXTERN int mxtls_curl_last_error(CURL *easy, mxtls_error *err);
 /**
- * Forget easy: drops the context reference taken by mxtls_curl_setup().
+ * Forget easy: drops the context reference taken by mxtls_curl_setup(), and
+ * unsets every option it set that names our material (CA file and
+ * directory, certificate and key files or blobs, callbacks, share).
  * Call it before curl_easy_cleanup(easy). NULL-safe; harmless if easy was
  * never set up.
  */

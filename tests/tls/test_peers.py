@@ -370,6 +370,15 @@ http {{
                              server_ca_pem, "--insecure-after", f"https://localhost:{ports[srv]}/"], env)
                     check(f"{flav}: VERIFYPEER/VERIFYHOST=0 after setup still refuses {what}",
                           r.returncode != 0 and "status=200" not in r.stdout, f"out={r.stdout[-300:]!r}")
+            # After mxtls_curl_release() the handle keeps nothing of ours: with curl's own
+            # CA file it presents no certificate (the server answers 400).
+            r = run([probe, "--identity", ids["ec"], "--password", PW, "--authorities", server_ca_pem,
+                     "--fresh", "--release-after-first", "--requests", "2",
+                     f"https://localhost:{ports['tls13_ec']}/"], env)
+            lines = r.stdout.splitlines()
+            check(f"{flav}: a released handle presents no certificate",
+                  len(lines) >= 2 and "CN=client ec" in lines[0] and "status=400" in lines[1]
+                  and "CN=client" not in lines[1], f"out={r.stdout[-400:]!r} err={r.stderr[-300:]!r}")
             # Keep-alive: a pooled connection made with one identity never serves the other.
             r = run([probe, "--identity", ids["ec"], "--password", PW, "--identity", ids["rsa"], "--password",
                      PW, "--authorities", server_ca_pem, "--switch", "--requests", "6",

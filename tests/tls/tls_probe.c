@@ -15,6 +15,8 @@
  *   --insecure-after: set VERIFYPEER/VERIFYHOST to 0 after the libmxtls setup.
  *   --none-after-first: requests after the first are set up with no identity.
  *   --select: set up with mxtls_curl_setup_for(URL) (per-connection host check).
+ *   --release-after-first: mxtls_curl_release() after the first request, then
+ *   curl's own CURLOPT_CAINFO (--authorities): nothing of ours may stay.
  * Exit 0 if every request got a 2xx answer.
  */
 #include <dlfcn.h>
@@ -31,7 +33,7 @@
 struct opts {
 	const char *ids[MAX_IDS], *pws[MAX_IDS], *auth, *url, *usual_ca, *usual_cert, *usual_key;
 	int nids, system_roots, requests, threads, fresh, do_switch, insecure_after, none_after_first,
-	    select;
+	    select, release_after_first;
 };
 
 static struct opts o = {.system_roots = 1, .requests = 1, .threads = 1};
@@ -106,6 +108,11 @@ static void *worker(void *arg)
 			curl_easy_setopt(h, CURLOPT_CAINFO, o.usual_ca);
 			curl_easy_setopt(h, CURLOPT_SSLCERT, o.usual_cert);
 			curl_easy_setopt(h, CURLOPT_SSLKEY, o.usual_key);
+		} else if (o.release_after_first && k >= 1) {
+			if (k == 1) {
+				mxtls_curl_release(h);
+				curl_easy_setopt(h, CURLOPT_CAINFO, o.auth);
+			}
 		} else if (o.none_after_first && k == 1 &&
 			   mxtls_curl_setup(h, ctx, MXTLS_NO_IDENTITY, &err) != 0) {
 			fprintf(stderr, "tls_probe: %s\n", err.message);
@@ -177,6 +184,8 @@ int main(int argc, char **argv)
 			o.none_after_first = 1;
 		else if (!strcmp(argv[i], "--select"))
 			o.select = 1;
+		else if (!strcmp(argv[i], "--release-after-first"))
+			o.release_after_first = 1;
 		else if (!strcmp(argv[i], "--insecure-after"))
 			o.insecure_after = 1;
 		else if (!strcmp(argv[i], "--usual-cainfo") && i + 1 < argc)
