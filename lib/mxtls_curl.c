@@ -573,14 +573,45 @@ static void state_put(struct state *st)
 
 /* Unset an option that this libcurl may not have at all (CURLOPT_SSL_CTX_FUNCTION
  * and CURLOPT_CAINFO_BLOB are not built into Debian's GnuTLS flavour, for one). */
-#define UNSET_IF_BUILT_IN(h, o)                                                                   \
-	do {                                                                                       \
-		if (rc == CURLE_OK) {                                                              \
-			rc = curl_easy_setopt((h), (o), NULL);                                     \
-			if (rc == CURLE_NOT_BUILT_IN || rc == CURLE_UNKNOWN_OPTION)                \
-				rc = CURLE_OK;                                                     \
-		}                                                                                  \
-	} while (0)
+static CURLcode unset_if_built_in(CURL *easy, CURLoption opt)
+{
+	CURLcode rc = curl_easy_setopt(easy, opt, NULL);
+
+	return rc == CURLE_NOT_BUILT_IN || rc == CURLE_UNKNOWN_OPTION ? CURLE_OK : rc;
+}
+
+/*
+ * Unset every option that names TLS material, ours or curl's own: CA file and
+ * directory, certificate and key files and blobs. A set-up starts from here
+ * (a handle moved to "no identity" must not keep presenting the last one),
+ * and a release ends here (the in-memory file numbers may soon name another
+ * identity's files, and the CA file goes with the state).
+ */
+static CURLcode unset_material(CURL *easy)
+{
+	static const CURLoption files[] = {CURLOPT_SSLCERT, CURLOPT_SSLKEY, CURLOPT_CAINFO,
+					   CURLOPT_CAPATH};
+	static const CURLoption blobs[] = {CURLOPT_SSLCERT_BLOB, CURLOPT_SSLKEY_BLOB,
+					   CURLOPT_CAINFO_BLOB};
+	CURLcode rc = CURLE_OK;
+	size_t i;
+
+	for (i = 0; rc == CURLE_OK && i < sizeof(files) / sizeof(files[0]); i++)
+		rc = curl_easy_setopt(easy, files[i], NULL);
+	for (i = 0; rc == CURLE_OK && i < sizeof(blobs) / sizeof(blobs[0]); i++)
+		rc = unset_if_built_in(easy, blobs[i]);
+	return rc;
+}
+
+/* Give CURLOPT_SOCKOPTFUNCTION back, if the guard took it. */
+static void drop_sockopt(CURL *easy, struct binding *b)
+{
+	if (b->owns_sockopt) {
+		curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, NULL);
+		curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, NULL);
+		b->owns_sockopt = 0;
+	}
+}
 
 /*
  * The per-connection check (selection_holds) on paths that do not need the
@@ -592,9 +623,7 @@ static CURLcode set_guard(CURL *easy, struct binding *b)
 	CURLcode rc;
 
 	if (!b->by_selection) {
-		rc = curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, NULL);
-		if (rc == CURLE_NOT_BUILT_IN || rc == CURLE_UNKNOWN_OPTION)
-			rc = CURLE_OK;
+		rc = unset_if_built_in(easy, CURLOPT_SSL_CTX_FUNCTION);
 	} else {
 		rc = curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
 		if (rc == CURLE_OK)
@@ -607,11 +636,8 @@ static CURLcode set_guard(CURL *easy, struct binding *b)
 			return rc;
 		}
 	}
-	if (rc == CURLE_OK && b->owns_sockopt) {
-		curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, NULL);
-		curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, NULL);
-		b->owns_sockopt = 0;
-	}
+	if (rc == CURLE_OK)
+		drop_sockopt(easy, b);
 	return rc;
 }
 
@@ -629,23 +655,14 @@ static int configure_easy(CURL *easy, struct binding *b, mxtls_error *err)
 	       (long)((min == MXTLS_TLS_1_3 ? CURL_SSLVERSION_TLSv1_3 : CURL_SSLVERSION_TLSv1_2) |
 		      (max == MXTLS_TLS_1_2 ? CURL_SSLVERSION_MAX_TLSv1_2 : CURL_SSLVERSION_MAX_TLSv1_3)));
 	SETOPT(easy, CURLOPT_SHARE, st->share);
-	/*
-	 * Nothing of curl's own or of a previous setup: no default CA file, no
-	 * certificate or key file or blob (a handle moved to "no identity" must
-	 * not keep presenting the last one).
-	 */
-	SETOPT(easy, CURLOPT_SSLCERT, NULL);
-	SETOPT(easy, CURLOPT_SSLKEY, NULL);
-	UNSET_IF_BUILT_IN(easy, CURLOPT_SSLCERT_BLOB);
-	UNSET_IF_BUILT_IN(easy, CURLOPT_SSLKEY_BLOB);
-	UNSET_IF_BUILT_IN(easy, CURLOPT_CAINFO_BLOB);
+	/* Nothing of curl's own (no default CA file) or of a previous set-up. */
+	if (rc == CURLE_OK)
+		rc = unset_material(easy);
 	if (mxtls_curl_mode_get() == MXTLS_CURL_MBEDTLS) {
-		SETOPT(easy, CURLOPT_CAINFO, NULL);
 		SETOPT(easy, CURLOPT_CAPATH, st->tmpdir);
 		SETOPT(easy, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
 		SETOPT(easy, CURLOPT_SSL_CTX_DATA, b);
 	} else {
-		SETOPT(easy, CURLOPT_CAPATH, NULL);
 		SETOPT(easy, CURLOPT_CAINFO, st->ca_file);
 		if (rc == CURLE_OK)
 			rc = set_guard(easy, b);
@@ -771,18 +788,8 @@ void mxtls_curl_release(CURL *easy)
 			curl_easy_setopt(easy, CURLOPT_SHARE, NULL);
 			curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, NULL);
 			curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, NULL);
-			/* Nothing of ours stays: the in-memory file numbers may soon name
-			 * another identity's files, and the CA file goes with the state. */
-			curl_easy_setopt(easy, CURLOPT_SSLCERT, NULL);
-			curl_easy_setopt(easy, CURLOPT_SSLKEY, NULL);
-			curl_easy_setopt(easy, CURLOPT_SSLCERT_BLOB, NULL);
-			curl_easy_setopt(easy, CURLOPT_SSLKEY_BLOB, NULL);
-			curl_easy_setopt(easy, CURLOPT_CAINFO, NULL);
-			curl_easy_setopt(easy, CURLOPT_CAPATH, NULL);
-			if (b->owns_sockopt) {
-				curl_easy_setopt(easy, CURLOPT_SOCKOPTFUNCTION, NULL);
-				curl_easy_setopt(easy, CURLOPT_SOCKOPTDATA, NULL);
-			}
+			unset_material(easy);
+			drop_sockopt(easy, b);
 			state_put(b->st);
 			free(b->identifier);
 			free(b);
