@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "mxtls/mxtls_curl.h"
+#include "mxtls_curl_url.h"
 
 struct state {
 	mxtls_ctx *ctx;
@@ -201,8 +202,6 @@ static void share_unlock(CURL *h, curl_lock_data data, void *userp)
 
 /* ---- each new connection: the selection still holds; the mbedTLS path installs ---- */
 
-static char *url_host(const char *url);
-
 /* Identity i of ctx for messages: its subject, or "no identity". */
 static void identity_name(const mxtls_ctx *ctx, size_t i, char *out, size_t size)
 {
@@ -229,7 +228,7 @@ static int selection_holds(CURL *easy, struct binding *b)
 	if (!b->by_selection)
 		return 1;
 	if (curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url != NULL)
-		host = url_host(url);
+		host = mx_curl_url_host(url);
 	if (host == NULL) {
 		/* Not the URL itself in the message: it may hold user:password@. */
 		set_err(&b->last, MXTLS_ERR_NOT_PINNED, "cannot tell the host of a new connection",
@@ -799,32 +798,10 @@ void mxtls_curl_release(CURL *easy)
 	pthread_mutex_unlock(&registry_lock);
 }
 
-/* The host a URL connects to, without brackets; NULL if it has none. */
-static char *url_host(const char *url)
-{
-	CURLU *u = curl_url();
-	char *host = NULL, *copy = NULL;
-	size_t n;
-
-	if (u == NULL)
-		return NULL;
-	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host != NULL) {
-		n = strlen(host);
-		if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
-			copy = strndup(host + 1, n - 2);
-		else
-			copy = strdup(host);
-	}
-	curl_free(host);
-	curl_url_cleanup(u);
-	return copy;
-}
-
 int mxtls_curl_setup_for(CURL *easy, mxtls_ctx *ctx, const char *identifier, const char *url,
 			 mxtls_error *err)
 {
-	char *host = url ? url_host(url) : NULL;
+	char *host = url ? mx_curl_url_host(url) : NULL;
 	size_t id = mxtls_ctx_select(ctx, identifier, host);
 
 	free(host);
