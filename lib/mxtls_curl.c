@@ -27,8 +27,14 @@ struct state {
 	int refs; /* easy handles bound to it; under registry_lock */
 	CURLSH *share;
 	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
-	char *ca_file; /* blob path: the context's authorities, written once */
+	/* The private directory (see make_dir), pinned by dir_fd (-1 if none); tmpdir is
+	 * the name it was made under, used only to remove it. In it, entry: the CA file
+	 * (blob and file paths) or the empty CA directory (mbedTLS path), which curl is
+	 * given as curl_path, /proc/self/fd/<dir_fd>/<entry>. */
+	int dir_fd;
 	char *tmpdir;
+	char entry[48];
+	char curl_path[96];
 	char *chain_pem, *key_pem; /* blob path: exported once per state, wiped on free */
 	size_t chain_len, key_len;
 	int chain_fd, key_fd;         /* file path: sealed in-memory files, -1 if none */
@@ -319,20 +325,31 @@ static int sockopt_cb(void *userp, curl_socket_t fd, curlsocktype purpose)
 	return ok ? CURL_SOCKOPT_OK : CURL_SOCKOPT_ERROR;
 }
 
-/* ---- blob path: the CA file ---- */
+/* ---- the private directory and the CA file ---- */
 
 /*
- * A private, empty directory per context and identity. Its path is part of
- * what curl compares before it reuses a connection or resumes a session (the
- * CA path), so it keeps each identity's connections and sessions apart. On
- * the mbedTLS path it is curl's CA directory: curl lists it on every new
- * connection (seven system calls, about 10 us under strace) and, as it is
- * empty, parses nothing.
+ * A private directory per context and identity, holding one entry that curl
+ * is given by a path unique to the state: the CA file on the blob and file
+ * paths, and on the mbedTLS path an empty CA directory, which curl lists on
+ * every new connection (seven system calls, about 10 us under strace) and, as
+ * it is empty, parses nothing. curl compares that path before it reuses a
+ * connection or resumes a session, which keeps each identity's apart.
+ *
+ * curl reads the CA file again for new connections (GnuTLS on every one), so
+ * nobody else may be able to change what the path leads to. Owning the
+ * directory is not enough: whoever may write to the directory above it can
+ * rename it and put their own in its place. So curl gets the path through a
+ * descriptor of the directory, /proc/self/fd/N/entry, which renaming the
+ * directory or any above it does not change.
  */
+
 /*
  * $TMPDIR, unless the process runs set-uid, the value is not absolute or too
- * long, or others could rename our directory in it (writable by group or
- * others without the sticky bit, and not ours): then /tmp.
+ * long, or another user can rename entries in it: it belongs to someone other
+ * than us or root, or it is writable by group or others without the sticky
+ * bit (ours or not). Then /tmp. Only defence in depth and tidiness now that
+ * curl's path goes through the descriptor: a directory renamed away would be
+ * left behind.
  */
 static const char *tmp_base(size_t room)
 {
@@ -341,24 +358,62 @@ static const char *tmp_base(size_t room)
 
 	if (base == NULL || base[0] != '/' || strlen(base) > room)
 		return "/tmp";
-	if (stat(base, &sb) == 0 && (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
-	    (sb.st_mode & S_ISVTX) == 0 && sb.st_uid != geteuid())
+	if (stat(base, &sb) == 0 &&
+	    ((sb.st_uid != geteuid() && sb.st_uid != 0) ||
+	     ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (sb.st_mode & S_ISVTX) == 0)))
 		return "/tmp";
 	return base; /* a missing $TMPDIR is reported by mkdtemp */
 }
 
+/*
+ * mkdtemp, then pin the directory with a descriptor. Between the two, another
+ * user able to rename in the base could swap in a directory of their own: it
+ * would not be ours with mode 0700, and we give up.
+ */
 static int make_dir(struct state *st, mxtls_error *err)
 {
 	char tmpl[256];
 	const char *base = tmp_base(sizeof(tmpl) - sizeof("/mxtls-XXXXXX"));
+	struct stat sb;
 
 	snprintf(tmpl, sizeof(tmpl), "%s/mxtls-XXXXXX", base);
 	if (mkdtemp(tmpl) == NULL)
 		return set_err(err, MXTLS_ERR_IO, "cannot create a private directory", tmpl);
+	st->dir_fd = open(tmpl, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (st->dir_fd < 0) {
+		set_err(err, MXTLS_ERR_IO, "cannot open the private directory just made", tmpl);
+		rmdir(tmpl); /* ours and empty; or a link put there, which rmdir refuses */
+		return -1;
+	}
+	if (fstat(st->dir_fd, &sb) != 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != geteuid() ||
+	    (sb.st_mode & 07777) != 0700) {
+		close(st->dir_fd);
+		st->dir_fd = -1; /* not ours: touch nothing in it */
+		return set_err(err, MXTLS_ERR_IO,
+			       "not a private directory (not ours, or not mode 0700)", tmpl);
+	}
 	st->tmpdir = strdup(tmpl);
 	if (st->tmpdir == NULL) {
+		close(st->dir_fd);
+		st->dir_fd = -1;
 		rmdir(tmpl);
 		return set_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < len) {
+		n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		off += (size_t)n;
 	}
 	return 0;
 }
@@ -367,31 +422,82 @@ static int make_dir(struct state *st, mxtls_error *err)
  * (CURLOPT_CA_CACHE_TIMEOUT). Authorities are public: a file on disk is fine. */
 static int write_ca_file(struct state *st, mxtls_error *err)
 {
-	char *pem = NULL;
+	char *pem = NULL, detail[256]; /* fits the message after ours */
 	size_t len = 0;
-	FILE *f;
-	int fd, ok;
+	int fd, ok, saved;
 
 	if (mxtls_ctx_export_trust_pem(st->ctx, &pem, &len, err) != 0)
 		return -1;
-	st->ca_file = malloc(strlen(st->tmpdir) + 16);
-	if (st->ca_file == NULL) {
-		mxtls_free_secret(pem, len);
-		return set_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
-	}
-	sprintf(st->ca_file, "%s/ca.pem", st->tmpdir);
 	/* A new file, never one planted there or a link. */
-	fd = open(st->ca_file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-	if (f == NULL && fd >= 0)
-		close(fd);
-	ok = f != NULL && fwrite(pem, 1, len, f) == len;
-	if (f != NULL && fclose(f) != 0)
+	fd = openat(st->dir_fd, st->entry, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+	ok = fd >= 0 && write_all(fd, pem, len) == 0;
+	saved = errno;
+	if (fd >= 0 && close(fd) != 0 && ok) {
 		ok = 0;
+		saved = errno;
+	}
 	mxtls_free_secret(pem, len);
-	if (!ok)
-		return set_err(err, MXTLS_ERR_IO, "cannot write the CA file", st->ca_file);
+	if (ok)
+		return 0;
+	snprintf(detail, sizeof(detail), "%s/%s: %s", st->tmpdir, st->entry, strerror(saved));
+	return set_err(err, MXTLS_ERR_IO, "cannot write the CA file", detail);
+}
+
+/*
+ * The entry curl is given: its name is unique for the process's lifetime (the
+ * directory's suffix and a count), so that a state made after another one
+ * freed, whose descriptor got the same number, never has the same path in
+ * curl's eyes (connections, sessions, curl's CA cache). Under registry_lock.
+ */
+static int make_entry(struct state *st, mxtls_error *err)
+{
+	static unsigned long made;
+	const char *suffix = st->tmpdir + strlen(st->tmpdir) - 6;
+	int mbedtls_path = mxtls_curl_mode_get() == MXTLS_CURL_MBEDTLS;
+	struct stat ours, seen;
+
+	made++;
+	if (mbedtls_path) {
+		snprintf(st->entry, sizeof(st->entry), "capath-%s-%lu", suffix, made);
+		if (mkdirat(st->dir_fd, st->entry, 0700) != 0)
+			return set_err(err, MXTLS_ERR_IO, "cannot make the CA directory",
+				       strerror(errno));
+	} else {
+		snprintf(st->entry, sizeof(st->entry), "ca-%s-%lu.pem", suffix, made);
+		if (write_ca_file(st, err) != 0)
+			return -1;
+	}
+	snprintf(st->curl_path, sizeof(st->curl_path), "/proc/self/fd/%d/%s", st->dir_fd,
+		 st->entry);
+	if (fstatat(st->dir_fd, st->entry, &ours, AT_SYMLINK_NOFOLLOW) != 0 ||
+	    stat(st->curl_path, &seen) != 0 || ours.st_dev != seen.st_dev ||
+	    ours.st_ino != seen.st_ino)
+		return set_err(err, MXTLS_ERR_IO,
+			       "curl would reach the private directory through /proc/self/fd, which "
+			       "does not lead to it (is /proc mounted?)",
+			       st->curl_path);
 	return 0;
+}
+
+/*
+ * The entry through the descriptor, then the directory by its name, but only
+ * if the name still leads to it: not a directory someone put in its place. If
+ * ours was renamed away, it stays there, empty. Called at exit as well.
+ */
+static void remove_dir(const struct state *st)
+{
+	struct stat pinned, named;
+
+	if (st->dir_fd < 0)
+		return;
+	if (st->entry[0] != '\0')
+		unlinkat(st->dir_fd, st->entry,
+			 mxtls_curl_mode_get() == MXTLS_CURL_MBEDTLS ? AT_REMOVEDIR : 0);
+	if (st->tmpdir != NULL && fstat(st->dir_fd, &pinned) == 0 &&
+	    lstat(st->tmpdir, &named) == 0 && pinned.st_dev == named.st_dev &&
+	    pinned.st_ino == named.st_ino)
+		rmdir(st->tmpdir);
 }
 
 /*
@@ -402,23 +508,16 @@ static int memory_file(const char *name, const char *data, size_t len, int *fd_o
 		       size_t path_size, mxtls_error *err)
 {
 	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	size_t off = 0;
-	ssize_t n;
 
 	if (fd < 0)
 		return set_err(err, MXTLS_ERR_IO,
 			       "this libcurl's TLS backend reads the identity from files, and an "
 			       "in-memory file cannot be made (memfd_create)",
 			       strerror(errno));
-	while (off < len) {
-		n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			return set_err(err, MXTLS_ERR_IO, "cannot write an in-memory file", strerror(errno));
-		}
-		off += (size_t)n;
+	if (write_all(fd, data, len) != 0) {
+		set_err(err, MXTLS_ERR_IO, "cannot write an in-memory file", strerror(errno));
+		close(fd);
+		return -1;
 	}
 	snprintf(path, path_size, "/proc/self/fd/%d", fd);
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0 ||
@@ -461,14 +560,10 @@ static void state_free(struct state *st)
 		curl_share_cleanup(st->share);
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_destroy(&st->locks[i]);
-	if (st->ca_file) {
-		unlink(st->ca_file);
-		free(st->ca_file);
-	}
-	if (st->tmpdir) {
-		rmdir(st->tmpdir);
-		free(st->tmpdir);
-	}
+	remove_dir(st);
+	if (st->dir_fd >= 0)
+		close(st->dir_fd);
+	free(st->tmpdir);
 	mxtls_free_secret(st->chain_pem, st->chain_len);
 	mxtls_free_secret(st->key_pem, st->key_len);
 	if (st->chain_fd >= 0)
@@ -485,12 +580,8 @@ static void remove_dirs_at_exit(void)
 	struct state *st;
 
 	pthread_mutex_lock(&registry_lock);
-	for (st = states; st; st = st->next) {
-		if (st->ca_file)
-			unlink(st->ca_file);
-		if (st->tmpdir)
-			rmdir(st->tmpdir);
-	}
+	for (st = states; st; st = st->next)
+		remove_dir(st);
 	pthread_mutex_unlock(&registry_lock);
 }
 
@@ -518,7 +609,7 @@ static struct state *state_get(mxtls_ctx *ctx, size_t identity, mxtls_error *err
 	}
 	st->ctx = mxtls_ctx_ref(ctx);
 	st->identity = identity;
-	st->chain_fd = st->key_fd = -1;
+	st->chain_fd = st->key_fd = st->dir_fd = -1;
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_init(&st->locks[i], NULL);
 	st->share = curl_share_init();
@@ -533,8 +624,7 @@ static struct state *state_get(mxtls_ctx *ctx, size_t identity, mxtls_error *err
 		return NULL;
 	}
 	has_identity = identity < mxtls_ctx_identity_count(ctx);
-	if (make_dir(st, err) != 0 ||
-	    (mxtls_curl_mode_get() != MXTLS_CURL_MBEDTLS && write_ca_file(st, err) != 0) ||
+	if (make_dir(st, err) != 0 || make_entry(st, err) != 0 ||
 	    (mxtls_curl_mode_get() == MXTLS_CURL_BLOB && has_identity &&
 	     mxtls_ctx_export_identity_pem(ctx, identity, &st->chain_pem, &st->chain_len,
 					   &st->key_pem, &st->key_len, err) != 0) ||
@@ -658,11 +748,11 @@ static int configure_easy(CURL *easy, struct binding *b, mxtls_error *err)
 	if (rc == CURLE_OK)
 		rc = unset_material(easy);
 	if (mxtls_curl_mode_get() == MXTLS_CURL_MBEDTLS) {
-		SETOPT(easy, CURLOPT_CAPATH, st->tmpdir);
+		SETOPT(easy, CURLOPT_CAPATH, st->curl_path);
 		SETOPT(easy, CURLOPT_SSL_CTX_FUNCTION, ssl_ctx_cb);
 		SETOPT(easy, CURLOPT_SSL_CTX_DATA, b);
 	} else {
-		SETOPT(easy, CURLOPT_CAINFO, st->ca_file);
+		SETOPT(easy, CURLOPT_CAINFO, st->curl_path);
 		if (rc == CURLE_OK)
 			rc = set_guard(easy, b);
 		if (st->key_fd >= 0) {

@@ -1,11 +1,17 @@
 /* `mxtls get URL`: one HTTPS request through libcurl with a libmxtls identity and trust. */
+#define _GNU_SOURCE /* strsignal */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mxtls/mxtls.h"
 #include "mxtls/mxtls_curl.h"
 #include "mxtls_cli.h"
+
+#define EXIT_TIMEOUT 6
+#define MAX_TIMEOUT_MS 86400000L /* a day: more is a typo, not a wish */
 
 struct get_opts {
 	const char *url, *identity, *as;
@@ -13,15 +19,158 @@ struct get_opts {
 	size_t nauth;
 	int system_roots, verbose, follow;
 	struct cli_password pw;
+	/* Milliseconds (max_ms 0: none), and the arguments as given, for messages. */
+	long connect_ms, max_ms;
+	const char *connect_arg, *max_arg;
 };
 
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: mxtls get [--identity FILE [--password-file F | --password-env VAR | --password PW]]\n"
-		"                 [--authorities FILE]... [--no-system-roots] [--as IDENTIFIER] [-L] [-v] URL\n"
+		"                 [--authorities FILE]... [--no-system-roots] [--as IDENTIFIER] [-L] [-v]\n"
+		"                 [--connect-timeout SECONDS] [--max-time SECONDS] URL\n"
 		"Without --identity, --authorities or --no-system-roots, the environment is used\n"
-		"(CLIENT_CERTIFICATES, CERTIFICATE_AUTHORITIES, ...; see `mxtls check`).\n");
+		"(CLIENT_CERTIFICATES, CERTIFICATE_AUTHORITIES, ...; see `mxtls check`).\n"
+		"--connect-timeout covers the TCP connect and the TLS handshake (default 30);\n"
+		"--max-time the whole request (default none). SECONDS: 2, 0.5, ... up to 86400.\n"
+		"Exit: 0 2xx, 1 bad input, 2 usage, 3 TLS verification or handshake,\n"
+		"4 other transfer error, 5 HTTP status, 6 timeout.\n");
+}
+
+/*
+ * SECONDS of --connect-timeout and --max-time: digits, then optionally a point
+ * and digits (past milliseconds ignored), from 0.001 to 86400. Not strtod: no
+ * signs, exponents, hex, "inf" or "nan", and no locale. Milliseconds, or -1.
+ */
+static long parse_seconds(const char *s)
+{
+	static const long scale[] = {100, 10, 1};
+	long ms = 0;
+	int n;
+
+	for (n = 0; *s >= '0' && *s <= '9'; s++, n++) {
+		if (n == 6) /* 1000000 s or more */
+			return -1;
+		ms = ms * 10 + (*s - '0');
+	}
+	if (n == 0)
+		return -1;
+	ms *= 1000;
+	if (*s == '.') {
+		for (s++, n = 0; *s >= '0' && *s <= '9'; s++, n++)
+			if (n < 3)
+				ms += (*s - '0') * scale[n];
+		if (n == 0)
+			return -1;
+	}
+	return *s == '\0' && ms >= 1 && ms <= MAX_TIMEOUT_MS ? ms : -1;
+}
+
+/* --connect-timeout or --max-time at argv[*i]: 1 if taken, 0 if not one of them, -1 if bad. */
+static int timeout_option(int argc, char **argv, int *i, struct get_opts *o)
+{
+	int is_connect = strcmp(argv[*i], "--connect-timeout") == 0;
+	long ms;
+
+	if (!is_connect && strcmp(argv[*i], "--max-time") != 0)
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "mxtls get: %s needs SECONDS\n", argv[*i]);
+		return -1;
+	}
+	ms = parse_seconds(argv[*i + 1]);
+	if (ms < 0) {
+		/* Not the value itself: a stray argument may be anything (a password). */
+		fprintf(stderr, "mxtls get: %s wants a number of seconds from 0.001 to 86400\n",
+			argv[*i]);
+		return -1;
+	}
+	if (is_connect) {
+		o->connect_ms = ms;
+		o->connect_arg = argv[*i + 1];
+	} else {
+		o->max_ms = ms;
+		o->max_arg = argv[*i + 1];
+	}
+	*i += 1;
+	return 1;
+}
+
+/*
+ * SIGINT, SIGTERM and SIGHUP: the handler only notes the signal; the progress
+ * callback then stops the transfer, everything is released as usual (which
+ * removes the private directory of libmxtls_curl), and the signal is raised
+ * again with its default action. Doing the removal in the handler instead
+ * would need the library's lock, which is not async-signal-safe.
+ */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		/* One ignored on purpose (nohup) stays ignored. */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+}
+
+static int progress_cb(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)p;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return stop_signal != 0; /* non-zero: curl stops with CURLE_ABORTED_BY_CALLBACK */
+}
+
+/* After cleanup: die of the signal that stopped us, as if we had not caught it. */
+static int die_of_stop_signal(int exit_code)
+{
+	int sig = stop_signal;
+
+	if (sig == 0)
+		return exit_code;
+	fprintf(stderr, "mxtls get: stopped by signal %d (%s)\n", sig, strsignal(sig));
+	signal(sig, SIG_DFL);
+	raise(sig);
+	return 128 + sig;
+}
+
+static long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* CURLE_OPERATION_TIMEDOUT: which of the two ran out (the one that ran out first). */
+static void report_timeout(const struct get_opts *o, long took_ms, const char *detail)
+{
+	if (o->max_ms > 0 && took_ms >= o->max_ms)
+		fprintf(stderr,
+			"mxtls get: timed out: the request took longer than --max-time %s s (%s)\n",
+			o->max_arg, detail);
+	else
+		fprintf(stderr,
+			"mxtls get: timed out: no connection within --connect-timeout %s s%s "
+			"(TCP connect and TLS handshake; %s)\n",
+			o->connect_arg ? o->connect_arg : "30",
+			o->connect_arg ? "" : ", the default", detail);
 }
 
 static int contains(const char *data, size_t size, const char *word)
@@ -133,7 +282,8 @@ out:
 
 int cmd_get(int argc, char **argv)
 {
-	struct get_opts o = {.system_roots = 1};
+	struct get_opts o = {.system_roots = 1, .connect_ms = 30000};
+	struct timespec started;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	mxtls_ctx *ctx = NULL;
 	mxtls_error err;
@@ -147,6 +297,11 @@ int cmd_get(int argc, char **argv)
 		return EXIT_BAD_INPUT;
 	for (i = 1; i < argc; i++) {
 		ret = cli_password_option(argc, argv, &i, &o.pw);
+		if (ret < 0)
+			goto usage;
+		if (ret == 1)
+			continue;
+		ret = timeout_option(argc, argv, &i, &o);
 		if (ret < 0)
 			goto usage;
 		if (ret == 1)
@@ -181,6 +336,7 @@ int cmd_get(int argc, char **argv)
 		fprintf(stderr, "mxtls get: only https:// URLs (the point is TLS)\n");
 		goto usage;
 	}
+	catch_stop_signals();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (o.identity == NULL && o.nauth == 0 && o.system_roots && !o.pw.given) {
 		/* No flags: start up from the environment, as the app runtime does. */
@@ -207,6 +363,12 @@ int cmd_get(int argc, char **argv)
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "mxtls/" MXTLS_VERSION_STRING);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	/* The connect timeout covers the TLS handshake too: a peer that accepts and never
+	 * answers does not hold us for ever. */
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o.connect_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o.max_ms);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cb);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	if (o.follow) {
 		/* Redirects within https only; libmxtls_curl refuses hosts that select another identity. */
 		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
@@ -231,7 +393,17 @@ int cmd_get(int argc, char **argv)
 		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, debug_cb);
 	}
+	if (stop_signal)
+		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	rc = curl_easy_perform(h);
+	if (stop_signal)
+		goto out;
+	if (rc == CURLE_OPERATION_TIMEDOUT) {
+		report_timeout(&o, elapsed_ms(&started), errbuf[0] ? errbuf : "no detail");
+		exit_code = EXIT_TIMEOUT;
+		goto out;
+	}
 	if ((rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_ABORTED_BY_CALLBACK ||
 	     rc == CURLE_COULDNT_CONNECT) &&
 	    mxtls_curl_last_error(h, &err)) {
@@ -265,7 +437,7 @@ out:
 	mxtls_ctx_free(ctx);
 	free(o.authorities);
 	curl_global_cleanup();
-	return exit_code;
+	return die_of_stop_signal(exit_code);
 usage:
 	cli_password_free(&o.pw);
 	free(o.authorities);

@@ -29,13 +29,22 @@
  * do not change those options after mxtls_curl_setup().
  *
  * Files: each context and identity handed to curl gets a private directory
- * (mode 0700) under $TMPDIR when it is set and safe (not writable by others
- * without the sticky bit, unless ours; set-up fails if it does not exist),
- * else /tmp. curl compares its path before it
- * reuses a connection or a session, which keeps identities apart: on the
- * mbedTLS path it is CURLOPT_CAPATH and stays empty; on the other two it
- * holds the CA file, CURLOPT_CAINFO. It is removed when the last easy handle set up
- * with that context and identity is released, and at exit.
+ * (mkdtemp, mode 0700) under $TMPDIR when it is set and safe (owned by us or
+ * root, and not writable by group or others without the sticky bit; set-up
+ * fails if it does not exist), else /tmp. It holds one entry: on the mbedTLS
+ * path an empty directory, CURLOPT_CAPATH; on the other two the CA file,
+ * CURLOPT_CAINFO. curl compares that path before it reuses a connection or a
+ * session, and it is unique to the context and identity, which keeps
+ * identities apart. curl is given it as /proc/self/fd/N/<name>, N being a
+ * descriptor of the directory (close-on-exec) that libmxtls_curl holds: so
+ * whoever can rename entries where the directory lives (or above it) cannot
+ * swap in their own CA file. Hence /proc must be mounted (set-up fails
+ * otherwise), and the application must not close descriptors it did not
+ * open. Entry and directory are removed when the last easy handle set up with
+ * that context and identity is released, and at exit (a directory that was
+ * renamed meanwhile stays, empty). A process killed by a signal leaves them:
+ * on SIGTERM, say, stop the transfer and release the handle, as mxtls get
+ * does (a flag set by the handler, returned by CURLOPT_XFERINFOFUNCTION).
  *
  * Redirects: the identity is chosen when the handle is set up. After
  * mxtls_curl_setup_for() or mxtls_curl_setup_runtime(), every new connection

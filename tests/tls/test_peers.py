@@ -9,12 +9,15 @@ Prints 'N passed, N failed' at the end; exit 1 on any failure.
 """
 import argparse
 import os
+import queue
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 PW = "peer test pw"
@@ -83,6 +86,60 @@ class PKI:
         return out
 
 
+class Silent:
+    """A TCP listener on 127.0.0.1 that accepts connections and never answers: a hung peer."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.conns = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                self.conns.append(self.sock.accept()[0])
+            except OSError:
+                return
+
+    def close(self):
+        self.sock.close()
+        for c in self.conns:
+            c.close()
+
+
+def private_dirs(pid, tmpdir):
+    """The mxtls-* directories of process pid: in tmpdir, or wherever its open descriptors say."""
+    found = {os.path.join(tmpdir, n) for n in os.listdir(tmpdir) if n.startswith("mxtls-")}
+    fds = f"/proc/{pid}/fd"
+    for fd in os.listdir(fds):
+        try:
+            target = os.readlink(os.path.join(fds, fd))
+        except OSError:
+            continue
+        if os.path.basename(target).startswith("mxtls-") and os.path.isdir(target):
+            found.add(target)
+    return sorted(found)
+
+
+def plant(victim, rogue_ca_pem):
+    """What another user who may rename entries in the directory above victim can do: move it
+    away and put a directory of the same name in its place, with a rogue CA under every name
+    the original held (and ca.pem). Returns where the original went."""
+    moved = victim + "-moved"
+    os.rename(victim, moved)
+    os.mkdir(victim, 0o755)
+    for name in set(os.listdir(moved)) | {"ca.pem"}:
+        if os.path.isdir(os.path.join(moved, name)):  # a CA directory
+            os.mkdir(os.path.join(victim, name))
+            shutil.copy(rogue_ca_pem, os.path.join(victim, name, "rogue.pem"))
+        else:
+            shutil.copy(rogue_ca_pem, os.path.join(victim, name))
+    return moved
+
+
 def check(name, ok, detail=""):
     if ok:
         results["passed"] += 1
@@ -104,10 +161,15 @@ def main():
     ap.add_argument("--count-parses", default="", help="tests/tls/count_parses.so (LD_PRELOAD shim)")
     ap.add_argument("--mbedtls-p256-first", action="store_true",
                     help="mbedTLS was built by scripts/build-mbedtls.sh (secp256r1 first by default)")
-    ap.add_argument("--only", choices=["threads"], help="run only the threaded check, for each libcurl "
-                    "(scripts/test.sh --tsan)")
+    ap.add_argument("--only", choices=["threads", "private-dir", "timeouts"],
+                    help="run only these checks, for each libcurl: the threaded one (scripts/test.sh "
+                    "--tsan), the private directory against renames, or mxtls get's timeouts and signals")
     args = ap.parse_args()
     wrapper = [w for w in args.wrapper.split(";") if w]
+    slack = 60 if wrapper else 5  # seconds a tool may take to start and stop (valgrind: slow)
+
+    def wants(part):
+        return args.only in (None, part)
 
     for tool in ("nginx", "openssl"):
         if not shutil.which(tool) and not os.path.exists("/usr/sbin/" + tool):
@@ -135,13 +197,15 @@ def main():
     server_ca_pem = server_ca[1]
 
     # nginx: one server block per case, each answering with what it saw.
+    silent = Silent()
     ports = {n: free_port() for n in ("tls13_ec", "tls12_rsa", "tls12_ec", "tls13_rsa", "rogue", "wrong",
-                                      "tls12_ids", "redirect")}
+                                      "tls12_ids", "redirect", "stall")}
     blocks = []
     certs = {"tls13_ec": (srv_ec, "TLSv1.3"), "tls12_rsa": (srv_rsa, "TLSv1.2"),
              "tls12_ec": (srv_ec, "TLSv1.2"), "tls13_rsa": (srv_rsa, "TLSv1.3"),
              "rogue": (srv_rogue, "TLSv1.2 TLSv1.3"), "wrong": (srv_wrongname, "TLSv1.2 TLSv1.3"),
-             "tls12_ids": (srv_ec, "TLSv1.2"), "redirect": (srv_ec, "TLSv1.2 TLSv1.3")}
+             "tls12_ids": (srv_ec, "TLSv1.2"), "redirect": (srv_ec, "TLSv1.2 TLSv1.3"),
+             "stall": (srv_ec, "TLSv1.2 TLSv1.3")}
     for name, ((key, crt), protos) in certs.items():
         # tls12_ids resumes by session ID only: no tickets.
         tickets = "off" if name == "tls12_ids" else "on"
@@ -150,6 +214,9 @@ def main():
                   'curves=$ssl_curves\\n";')
         if name == "redirect":
             answer = f"return 302 https://127.0.0.1:{ports['tls13_ec']}/;"
+        # stall completes the handshake, then waits for a peer that never answers.
+        if name == "stall":
+            answer = f"proxy_pass http://127.0.0.1:{silent.port}; proxy_read_timeout 60s;"
         blocks.append(f"""
   server {{
     listen 127.0.0.1:{ports[name]} ssl;
@@ -212,6 +279,113 @@ http {{
                 cmd += ["--no-system-roots"]
             return run(cmd + list(extra) + [url], env)
 
+        def private_dir_checks(flav, env, probe):
+            """Issue 8, item 1: no file curl reads for trust (or identity) may be reachable by a
+            name that another user can rename. Root stands in for that user here."""
+            good, rogue = f"https://localhost:{ports['tls13_ec']}/", f"https://localhost:{ports['rogue']}/"
+            with tempfile.TemporaryDirectory() as td:
+                os.chmod(td, 0o777)  # writable by group and others, no sticky bit: anyone can rename in it
+                p = subprocess.Popen(wrapper + [probe, "--identity", ids["ec"], "--password", PW, "--authorities",
+                                                server_ca_pem, "--pause", rogue, good],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, env=dict(env or os.environ, TMPDIR=td))
+                lines = queue.Queue()
+
+                def read_lines():
+                    for line in p.stdout:
+                        lines.put(line)
+                    lines.put("")  # end of output
+
+                reader = threading.Thread(target=read_lines, daemon=True)
+                reader.start()
+                out, moved, victims = [], [], []
+                try:
+                    while not out or out[-1] != "paused\n":
+                        out.append(lines.get(timeout=slack * 4))
+                        if out[-1] == "":
+                            raise queue.Empty  # exited before it paused
+                    here = [n for n in os.listdir(td) if n.startswith("mxtls-")]
+                    check(f"{flav}: no private directory in a $TMPDIR others can rename in (0777, no sticky bit)",
+                          here == [], f"found {here} in {td}")
+                    victims = private_dirs(p.pid, td)
+                    moved = [(v, plant(v, rogue_ca[1])) for v in victims]
+                    p.stdin.write("\n")
+                    p.stdin.close()
+                    p.wait(timeout=slack * 4)
+                except (queue.Empty, subprocess.TimeoutExpired):
+                    p.kill()
+                    p.wait()
+                reader.join(timeout=slack)
+                while not lines.empty():
+                    out.append(lines.get())
+                err = p.stderr.read()
+                for pair in moved:
+                    for x in pair:
+                        shutil.rmtree(x, ignore_errors=True)
+                first = [l for l in out if "request=0 " in l]
+                second = [l for l in out if "request=1 " in l]
+                check(f"{flav}: a rogue CA planted by renaming the private directory is not trusted, and the "
+                      f"rogue server never sees the client certificate",
+                      p.returncode == 1 and len(victims) == 1 and first and "CN=client ec" in first[0]
+                      and second and "request=1 error=" in second[0] and "CN=client" not in "".join(second),
+                      f"rc={p.returncode} dirs={victims} out={''.join(out)[-500:]!r} err={err[-300:]!r}")
+
+        def timeout_checks(flav, env):
+            """Issue 8, item 10: mxtls get gives up on peers that hang, and cleans up when killed."""
+            hung, stall = f"https://localhost:{silent.port}/", f"https://localhost:{ports['stall']}/"
+            for secs in ("1", "0.5"):
+                t0 = time.monotonic()
+                r = get(env, hung, "ec", extra=["--connect-timeout", secs])
+                took = time.monotonic() - t0
+                check(f"{flav}: --connect-timeout {secs} against a peer that never answers the handshake: "
+                      f"exit 6, names the option",
+                      r.returncode == 6 and f"--connect-timeout {secs} s" in r.stderr
+                      and float(secs) <= took < float(secs) + slack,
+                      f"rc={r.returncode} took={took:.1f}s err={r.stderr[-300:]!r}")
+            t0 = time.monotonic()
+            r = get(env, stall, "ec", extra=["--max-time", "1.5"])
+            took = time.monotonic() - t0
+            check(f"{flav}: --max-time 1.5 against a server that never finishes its answer: exit 6, names it",
+                  r.returncode == 6 and "--max-time 1.5 s" in r.stderr and 1.5 <= took < 1.5 + slack,
+                  f"rc={r.returncode} took={took:.1f}s err={r.stderr[-300:]!r}")
+            if flav == flavours[0][0]:  # the tool's own parsing: the same with any libcurl
+                bad = ("abc", "-1", "0", "0.0004", "1e3", "nan", "inf", "0x10", "1.", ".5", "", " 1", "1 ",
+                       "86401", "99999999999999999999999")
+                wrong = []
+                for opt in ("--connect-timeout", "--max-time"):
+                    for v in bad:
+                        r = run([tool["mxtls"], "get", opt, v, hung], env)
+                        if r.returncode != 2 or opt not in r.stderr:
+                            wrong.append((opt, v, r.returncode, r.stderr[-120:]))
+                check(f"{flav}: bad timeouts are usage errors (exit 2)", not wrong, f"{wrong[:3]}")
+            r = run([tool["mxtls"], "get"], env)
+            check(f"{flav}: the usage names both timeouts and the default connect timeout (30 s)",
+                  r.returncode == 2 and "--max-time" in r.stderr and "--connect-timeout" in r.stderr
+                  and "default 30" in r.stderr, r.stderr[-400:])
+            # Killed while it hangs (default connect timeout: 30 s): its private directory goes too.
+            for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                with tempfile.TemporaryDirectory() as td:
+                    p = subprocess.Popen(wrapper + [tool["mxtls"], "get", "--identity", ids["ec"], "--password", PW,
+                                                    "--authorities", server_ca_pem, hung],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                         env=dict(env or os.environ, TMPDIR=td))
+                    end = time.monotonic() + slack * 4
+                    while time.monotonic() < end and p.poll() is None and \
+                            not any(n.startswith("mxtls-") for n in os.listdir(td)):
+                        time.sleep(0.05)
+                    made = [n for n in os.listdir(td) if n.startswith("mxtls-")]
+                    time.sleep(0.3)  # into the transfer
+                    p.send_signal(sig)
+                    try:
+                        p.wait(timeout=slack)
+                    except subprocess.TimeoutExpired:
+                        p.kill()
+                        p.wait()
+                    left = [n for n in os.listdir(td) if n.startswith("mxtls-")]
+                    check(f"{flav}: {sig.name} to a hanging mxtls get removes its private directory",
+                          made and left == [] and p.returncode == -sig,
+                          f"made={made} left={left} rc={p.returncode} err={p.stderr.read()[-300:]!r}")
+
         if args.example and not args.only:
             for srv in ("tls13_ec", "tls12_rsa"):
                 proto = "TLSv1.3" if srv.startswith("tls13") else "TLSv1.2"
@@ -226,12 +400,17 @@ http {{
         for flav, env, probe, mxtls, want_mode in flavours:
             tool["mxtls"] = mxtls
             # Several threads and easy handles share one context.
-            r = run([probe, "--identity", ids["rsa"], "--password", PW, "--authorities", server_ca_pem,
-                     "--threads", "8", "--requests", "10", "--fresh", f"https://localhost:{ports['tls13_rsa']}/"], env)
-            lines = [l for l in r.stdout.splitlines() if "status=200" in l and "CN=client rsa" in l]
-            check(f"{flav}: 8 threads x 10 requests share one context", r.returncode == 0 and len(lines) == 80,
-                  f"rc={r.returncode} good={len(lines)} err={r.stderr[-300:]!r}")
-            if args.only == "threads":
+            if wants("threads"):
+                r = run([probe, "--identity", ids["rsa"], "--password", PW, "--authorities", server_ca_pem, "--threads",
+                         "8", "--requests", "10", "--fresh", f"https://localhost:{ports['tls13_rsa']}/"], env)
+                lines = [l for l in r.stdout.splitlines() if "status=200" in l and "CN=client rsa" in l]
+                check(f"{flav}: 8 threads x 10 requests share one context", r.returncode == 0 and len(lines) == 80,
+                      f"rc={r.returncode} good={len(lines)} err={r.stderr[-300:]!r}")
+            if wants("private-dir"):
+                private_dir_checks(flav, env, probe)
+            if wants("timeouts"):
+                timeout_checks(flav, env)
+            if args.only:
                 continue
 
             mode = run([mxtls, "get", "-v", "--authorities", server_ca_pem, "--identity", ids["ec"],
@@ -388,6 +567,7 @@ http {{
             check(f"{flav}: keep-alive never lends a connection to another identity",
                   r.returncode == 0 and len(lines) == 6 and right, f"out={r.stdout[-600:]!r}")
     finally:
+        silent.close()
         for p in procs:
             p.terminate()
         for p in procs:

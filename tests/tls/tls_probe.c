@@ -17,6 +17,10 @@
  *   --select: set up with mxtls_curl_setup_for(URL) (per-connection host check).
  *   --release-after-first: mxtls_curl_release() after the first request, then
  *   curl's own CURLOPT_CAINFO (--authorities): nothing of ours may stay.
+ *   --pause URL2: request URL, print "paused", wait for a line on stdin, then
+ *   request URL2 on a second easy handle set up with the same context and
+ *   identity, while the first still holds them (so the files curl reads are
+ *   the same ones, whatever the test did to them meanwhile).
  * Exit 0 if every request got a 2xx answer.
  */
 #include <dlfcn.h>
@@ -31,7 +35,8 @@
 #define MAX_IDS 4
 
 struct opts {
-	const char *ids[MAX_IDS], *pws[MAX_IDS], *auth, *url, *usual_ca, *usual_cert, *usual_key;
+	const char *ids[MAX_IDS], *pws[MAX_IDS], *auth, *url, *usual_ca, *usual_cert, *usual_key,
+		*pause_url;
 	int nids, system_roots, requests, threads, fresh, do_switch, insecure_after, none_after_first,
 	    select, release_after_first;
 };
@@ -89,6 +94,44 @@ static size_t on_body(char *p, size_t size, size_t n, void *userp)
 	return len;
 }
 
+/* One request on h: prints "thread=T request=K status=S <body>" or an error; 1 if it failed. */
+static long perform(CURL *h, long t, int k, const char *url)
+{
+	struct body b = {.len = 0};
+	char errbuf[CURL_ERROR_SIZE] = "";
+	long status = 0, failed;
+	CURLcode rc;
+
+	if (o.insecure_after) {
+		/* An app (or a wrapper) switching verification off after our setup. */
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, (long)o.fresh);
+	curl_easy_setopt(h, CURLOPT_FORBID_REUSE, (long)o.fresh);
+	rc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	pthread_mutex_lock(&out_lock);
+	if (rc != CURLE_OK) {
+		printf("thread=%ld request=%d error=%s: %s\n", t, k, curl_easy_strerror(rc),
+		       errbuf);
+		failed = 1;
+	} else {
+		printf("thread=%ld request=%d status=%ld %s", t, k, status, b.buf);
+		if (b.len == 0 || b.buf[b.len - 1] != '\n')
+			putchar('\n');
+		failed = status < 200 || status > 299;
+	}
+	fflush(stdout);
+	pthread_mutex_unlock(&out_lock);
+	return failed;
+}
+
 static void *worker(void *arg)
 {
 	long failures = 0, t = (long)(intptr_t)arg;
@@ -97,11 +140,7 @@ static void *worker(void *arg)
 	int k;
 
 	for (k = 0; k < o.requests; k++) {
-		struct body b = {.len = 0};
-		char errbuf[CURL_ERROR_SIZE] = "";
 		mxtls_ctx *ctx = ctxs[o.do_switch ? k % nctx : 0];
-		long status = 0;
-		CURLcode rc;
 
 		if (o.usual_ca) {
 			/* Control: curl configured the usual way loads its CA file itself. */
@@ -125,41 +164,63 @@ static void *worker(void *arg)
 			failures++;
 			break;
 		}
-		if (o.insecure_after) {
-			/* An app (or a wrapper) switching verification off after our setup. */
-			curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-			curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-		}
-		curl_easy_setopt(h, CURLOPT_URL, o.url);
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, (long)o.fresh);
-		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, (long)o.fresh);
-		rc = curl_easy_perform(h);
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-		pthread_mutex_lock(&out_lock);
-		if (rc != CURLE_OK) {
-			printf("thread=%ld request=%d error=%s: %s\n", t, k, curl_easy_strerror(rc),
-			       errbuf);
-			failures++;
-		} else {
-			printf("thread=%ld request=%d status=%ld %s", t, k, status, b.buf);
-			if (b.len == 0 || b.buf[b.len - 1] != '\n')
-				putchar('\n');
-			failures += status < 200 || status > 299;
-		}
-		pthread_mutex_unlock(&out_lock);
+		failures += perform(h, t, k, o.url);
 	}
 	mxtls_curl_release(h);
 	curl_easy_cleanup(h);
 	return (void *)(intptr_t)failures;
 }
 
-int main(int argc, char **argv)
+/*
+ * --pause URL2: two easy handles on one context and identity, the first kept
+ * set up (so the state and its files stay) while the test meddles with them.
+ */
+static long paused_requests(void)
+{
+	CURL *first = curl_easy_init(), *second = curl_easy_init();
+	char line[16];
+	mxtls_error err;
+	long failures = 0;
+
+	if (mxtls_curl_setup(first, ctxs[0], 0, &err) != 0 ||
+	    mxtls_curl_setup(second, ctxs[0], 0, &err) != 0) {
+		fprintf(stderr, "tls_probe: %s\n", err.message);
+		failures = 1;
+	} else {
+		failures += perform(first, 0, 0, o.url);
+		printf("paused\n");
+		fflush(stdout);
+		if (fgets(line, sizeof(line), stdin) == NULL)
+			failures++;
+		else
+			failures += perform(second, 0, 1, o.pause_url);
+	}
+	mxtls_curl_release(first);
+	mxtls_curl_release(second);
+	curl_easy_cleanup(first);
+	curl_easy_cleanup(second);
+	return failures;
+}
+
+/* o.threads workers, each with its own easy handle; the number of failed requests. */
+static long run_workers(void)
 {
 	pthread_t th[64];
+	long failures = 0;
+	int i;
+
+	for (i = 0; i < o.threads; i++)
+		pthread_create(&th[i], NULL, worker, (void *)(intptr_t)i);
+	for (i = 0; i < o.threads; i++) {
+		void *r;
+		pthread_join(th[i], &r);
+		failures += (long)(intptr_t)r;
+	}
+	return failures;
+}
+
+int main(int argc, char **argv)
+{
 	long failures = 0, before = 0, (*count)(void);
 	int i;
 
@@ -188,6 +249,8 @@ int main(int argc, char **argv)
 			o.release_after_first = 1;
 		else if (!strcmp(argv[i], "--insecure-after"))
 			o.insecure_after = 1;
+		else if (!strcmp(argv[i], "--pause") && i + 1 < argc)
+			o.pause_url = argv[++i];
 		else if (!strcmp(argv[i], "--usual-cainfo") && i + 1 < argc)
 			o.usual_ca = argv[++i];
 		else if (!strcmp(argv[i], "--usual-cert") && i + 1 < argc)
@@ -210,13 +273,7 @@ int main(int argc, char **argv)
 	/* With tests/tls/count_parses preloaded: what is parsed from here on is per connection. */
 	count = (long (*)(void))dlsym(RTLD_DEFAULT, "mxtls_test_config_parses");
 	before = count ? count() : 0;
-	for (i = 0; i < o.threads; i++)
-		pthread_create(&th[i], NULL, worker, (void *)(intptr_t)i);
-	for (i = 0; i < o.threads; i++) {
-		void *r;
-		pthread_join(th[i], &r);
-		failures += (long)(intptr_t)r;
-	}
+	failures = o.pause_url ? paused_requests() : run_workers();
 	if (count)
 		printf("config parses during requests: %ld\n", count() - before);
 	for (i = 0; i < nctx; i++)
