@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/oid.h>
+
 #include "mxtls_pkcs12_int.h"
 
 const uint8_t *mxtls_cert_der(const mxtls_cert *c, size_t *len)
@@ -18,34 +20,71 @@ const uint8_t *mxtls_cert_der(const mxtls_cert *c, size_t *len)
 	return c->crt->raw.p;
 }
 
+/*
+ * The name as mbedTLS prints it, but without its limits: mbedTLS refuses a
+ * value over 255 bytes or with a NUL. Values are printed as ASCII, with '?'
+ * for anything else. Returns the full length; out gets what fits.
+ */
+static size_t dn_own(const mbedtls_x509_name *name, char *out, size_t size)
+{
+	const char *short_name;
+	char oid[64];
+	size_t n = 0, i;
+
+#define PUT(ch)                                                                                    \
+	do {                                                                                       \
+		if (n + 1 < size)                                                                  \
+			out[n] = (ch);                                                             \
+		n++;                                                                               \
+	} while (0)
+	for (; name != NULL; name = name->next) {
+		if (name->oid.p == NULL)
+			continue;
+		if (n > 0)
+			PUT(',');
+		if (n > 0)
+			PUT(' ');
+		if (mbedtls_oid_get_attr_short_name(&name->oid, &short_name) != 0) {
+			if (mbedtls_oid_get_numeric_string(oid, sizeof(oid), &name->oid) < 0)
+				snprintf(oid, sizeof(oid), "?");
+			short_name = oid;
+		}
+		for (i = 0; short_name[i]; i++)
+			PUT(short_name[i]);
+		PUT('=');
+		for (i = 0; i < name->val.len; i++)
+			PUT(name->val.p[i] >= 32 && name->val.p[i] < 127 ? (char)name->val.p[i] : '?');
+	}
+#undef PUT
+	out[n < size ? n : size - 1] = '\0';
+	return n;
+}
+
+/*
+ * Into buf: the whole name, or -1 when it does not fit, with as much as fits
+ * ending in "..." (callers that ignore the -1 still show something).
+ */
 static int dn(const mbedtls_x509_name *name, char *buf, size_t size)
 {
-	static const char unprintable[] = "(unprintable name)";
-	char *big;
-	int n;
+	size_t n;
+	int ret;
 
 	if (buf == NULL || size == 0)
 		return -1;
-	n = mbedtls_x509_dn_gets(buf, size, name);
-	if (n >= 0)
-		return n;
-	buf[0] = '\0';
-	/* mbedTLS also fails on names it will not print at any size: tell the two apart. */
-	big = malloc(65536);
-	if (big == NULL)
-		return -1;
-	n = mbedtls_x509_dn_gets(big, 65536, name);
-	free(big);
-	if (n >= 0 || size < sizeof(unprintable))
-		return -1; /* too small: the caller can retry */
-	memcpy(buf, unprintable, sizeof(unprintable));
-	return (int)sizeof(unprintable) - 1;
+	ret = mbedtls_x509_dn_gets(buf, size, name);
+	if (ret >= 0)
+		return ret;
+	n = dn_own(name, buf, size);
+	if (n < size)
+		return (int)n;
+	if (size > 4)
+		memcpy(buf + size - 4, "...", 4);
+	return -1;
 }
 
 void mx_crt_name(const mbedtls_x509_crt *crt, char *buf, size_t size)
 {
-	if (mbedtls_x509_dn_gets(buf, size, &crt->subject) < 0)
-		snprintf(buf, size, "(unprintable name)");
+	dn(&crt->subject, buf, size);
 }
 
 int mxtls_cert_subject(const mxtls_cert *c, char *buf, size_t size)

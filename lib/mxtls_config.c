@@ -13,6 +13,7 @@ mxtls_config *mxtls_config_new(void)
 	if (cfg == NULL)
 		return NULL;
 	cfg->system_roots = 1;
+	cfg->expiry_warning_days = -1;
 	cfg->min_version = MXTLS_TLS_1_2;
 	cfg->max_version = MXTLS_TLS_1_3;
 	return cfg;
@@ -110,7 +111,7 @@ int mxtls_config_add_no_identity(mxtls_config *cfg, const char *const *pins, siz
 		mx_err(err, MXTLS_ERR_USAGE, "config or pins is NULL");
 		return -1;
 	}
-	return mx_pins_add(&cfg->none_pins, pins, npins, err) == 0 ? 0 : -1;
+	return mx_pins_add(&cfg->none_pins, pins, npins, &cfg->npins, err) == 0 ? 0 : -1;
 }
 
 int mxtls_config_add_identity_pinned(mxtls_config *cfg, const mxtls_pkcs12 *p12, size_t i,
@@ -127,7 +128,7 @@ int mxtls_config_add_identity_pinned(mxtls_config *cfg, const mxtls_pkcs12 *p12,
 	}
 	src = p12->ids[i];
 	memset(&id, 0, sizeof(id));
-	if (mx_pins_add(&id.pins, pins, npins, err) != 0) {
+	if (mx_pins_add(&id.pins, pins, npins, &cfg->npins, err) != 0) {
 		identity_clear(&id);
 		return -1;
 	}

@@ -134,6 +134,15 @@ static int build_identity(mxtls_ctx *ctx, const struct mx_cfg_identity *src,
 	return setup_conf(ctx, &id->conf, id, err);
 }
 
+/* Is this exact certificate in the chain already? The same CA from two sources counts once. */
+static int chain_has(const mbedtls_x509_crt *c, const uint8_t *der, size_t len)
+{
+	for (; c != NULL && c->raw.len > 0; c = c->next)
+		if (c->raw.len == len && memcmp(c->raw.p, der, len) == 0)
+			return 1;
+	return 0;
+}
+
 static int build_trust(mxtls_ctx *ctx, const mxtls_config *cfg, mxtls_error *err)
 {
 	mxtls_trust *sys;
@@ -152,6 +161,8 @@ static int build_trust(mxtls_ctx *ctx, const mxtls_config *cfg, mxtls_error *err
 			return mx_err(err, MXTLS_ERR_INTERNAL, "system roots no longer parse");
 	}
 	for (i = 0; i < cfg->ncas; i++) {
+		if (chain_has(&ctx->ca, cfg->cas[i], cfg->ca_lens[i]))
+			continue;
 		ret = mbedtls_x509_crt_parse_der(&ctx->ca, cfg->cas[i], cfg->ca_lens[i]);
 		if (ret != 0)
 			return mx_err(err, MXTLS_ERR_INTERNAL, "authority %zu no longer parses", i);
@@ -225,7 +236,10 @@ mxtls_ctx *mxtls_ctx_new(const mxtls_config *cfg, mxtls_error *err)
 	}
 	for (i = 0; i < cfg->warnings.n; i++)
 		mx_warnings_add(&ctx->warnings, cfg->warnings.v[i].kind, "%s", cfg->warnings.v[i].text);
-	mx_select_prepare(ctx);
+	if (mx_select_prepare(ctx) != 0) {
+		mx_err(err, MXTLS_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
 	if (setup_conf(ctx, &ctx->anon_conf, NULL, err) != 0)
 		goto fail;
 	return ctx;
@@ -256,6 +270,7 @@ void mxtls_ctx_free(mxtls_ctx *ctx)
 	}
 	free(ctx->ids);
 	mx_pins_free(&ctx->none_pins);
+	mx_select_free(ctx);
 	mx_warnings_free(&ctx->warnings);
 	mbedtls_ssl_config_free(&ctx->anon_conf);
 	mbedtls_x509_crt_free(&ctx->ca);

@@ -15,8 +15,15 @@
 
 /* Hosts and identifiers an identity is for (see mxtls_select.c). */
 struct mx_pins {
-	char **v;
+	char **v;    /* as given, less trailing dots: identifiers match these exactly */
+	char **host; /* the canonical host form (mxtls_host.h): host names match these */
 	size_t n;
+};
+
+/* One pin in a context's sorted index; rank 0 is "no certificate", i + 1 identity i. */
+struct mx_pin_ref {
+	const char *key;
+	size_t rank;
 };
 
 /* An identity as a configuration keeps it: copies of DER, the key wiped on free. */
@@ -38,6 +45,8 @@ struct mxtls_config {
 	int system_roots;
 	int min_version, max_version;
 	struct mx_pins none_pins; /* hosts/identifiers that get no client certificate */
+	size_t npins;             /* pins of all identities and none_pins */
+	int expiry_warning_days;  /* MXTLS_EXPIRY_WARNING_DAYS, or -1 if not set */
 	struct mx_warnings warnings;   /* found while reading the sources (environment, files) */
 	uint8_t source_digest[32];     /* SHA-256 of every input read, to skip no-op reloads */
 	char **watch_paths;            /* files the configuration was read from */
@@ -66,6 +75,8 @@ struct mxtls_ctx {
 	int min_version, max_version;
 	struct mx_pins none_pins;
 	size_t default_id; /* first unpinned identity, or MXTLS_NO_IDENTITY */
+	struct mx_pin_ref *by_id, *by_host; /* every pin, sorted by key then rank */
+	size_t npin_refs;
 	struct mx_warnings warnings;
 };
 
@@ -77,10 +88,16 @@ struct mxtls_ctx {
 mxtls_config *mx_env_sources(const char *const *envp, mxtls_error *err);
 
 /* mxtls_select.c */
-int mx_pins_add(struct mx_pins *p, const char *const *pins, size_t n, mxtls_error *err);
+/* Check and add pins; *total counts the pins of the whole configuration (MXTLS_MAX_PINS). */
+int mx_pins_add(struct mx_pins *p, const char *const *pins, size_t n, size_t *total,
+		mxtls_error *err);
 int mx_pins_copy(struct mx_pins *dst, const struct mx_pins *src);
 void mx_pins_free(struct mx_pins *p);
-/* Pick the default identity and warn about ambiguous pins; called once by mxtls_ctx_new(). */
-void mx_select_prepare(mxtls_ctx *ctx);
+/*
+ * Pick the default identity, index the pins and warn about ambiguous ones;
+ * called once by mxtls_ctx_new(). Returns 0, or -1 (out of memory).
+ */
+int mx_select_prepare(mxtls_ctx *ctx);
+void mx_select_free(mxtls_ctx *ctx);
 
 #endif

@@ -17,7 +17,8 @@
 #include "mxtls_trust_int.h"
 #include "mxtls_util.h"
 
-#define ENV_MAX_FILE (16u * 1024u * 1024u)
+/* 64 entries of base64 (4/3) containers of at most 1 MiB, with room for JSON. */
+#define ENV_MAX_JSON_FILE (96u * 1024u * 1024u)
 
 extern char **environ;
 
@@ -64,25 +65,23 @@ static int remember_path(struct env *e, const char *path)
 	return 0;
 }
 
-/* A whole file, NUL-terminated; the caller wipes it with mx_freezero(buf, *len + 1). */
-static int read_file(struct env *e, const char *var, const char *path, uint8_t **out,
-		     size_t *len)
+/*
+ * A whole file, NUL-terminated; the caller wipes it with mx_freezero(buf, *len + 1).
+ * max and what: the limit for this kind of file, and its name in messages.
+ */
+static int read_file(struct env *e, const char *var, const char *path, size_t max,
+		     const char *what, uint8_t **out, size_t *len)
 {
 	uint8_t *buf, *exact;
 	size_t cap;
-	int ret;
 
 	*len = 0;
 	if (remember_path(e, path) != 0)
 		return mx_err(e->err, MXTLS_ERR_NOMEM, "out of memory");
-	ret = mx_read_file(path, ENV_MAX_FILE, &buf, len, &cap);
-	if (ret == MX_FILE_ERR_TOO_BIG)
-		return mx_err(e->err, MXTLS_ERR_LIMIT_EXCEEDED, "%s: %s: larger than %u bytes", var,
-			      path, ENV_MAX_FILE);
-	if (ret != 0)
-		return mx_err(e->err, ret == MX_FILE_ERR_NOMEM ? MXTLS_ERR_NOMEM : MXTLS_ERR_IO,
-			      "%s: %s: cannot open: %s", var, path,
-			      ret == MX_FILE_ERR_NOMEM ? "out of memory" : strerror(errno));
+	if (mx_read_file_err(path, max, what, &buf, len, &cap, e->err) != 0) {
+		mx_err_prefix(e->err, "%s: ", var);
+		return -e->err->code;
+	}
 	/* An exact-size copy, so that every caller can wipe len + 1 bytes. */
 	exact = malloc(*len + 1);
 	if (exact != NULL)
@@ -113,7 +112,7 @@ static int b64_decode(struct env *e, const char *where, const char *text, uint8_
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 		      c == '+' || c == '/' || c == '=')) {
 			mx_freezero(clean, n + 1);
-			return mx_err(e->err, MXTLS_ERR_CORRUPT,
+			return mx_err(e->err, MXTLS_ERR_CONFIG,
 				      "%s: invalid base64 (character 0x%02x at offset %zu)", where,
 				      (unsigned char)c, i);
 		}
@@ -121,7 +120,7 @@ static int b64_decode(struct env *e, const char *where, const char *text, uint8_
 	}
 	if (k == 0) {
 		mx_freezero(clean, n + 1);
-		return mx_err(e->err, MXTLS_ERR_CORRUPT, "%s: invalid base64 (empty)", where);
+		return mx_err(e->err, MXTLS_ERR_CONFIG, "%s: invalid base64 (empty)", where);
 	}
 	buf = malloc(k / 4 * 3 + 3);
 	if (buf == NULL) {
@@ -133,7 +132,7 @@ static int b64_decode(struct env *e, const char *where, const char *text, uint8_
 	mx_freezero(clean, n + 1);
 	if (ret != 0) {
 		mx_freezero(buf, k / 4 * 3 + 3);
-		return mx_err(e->err, MXTLS_ERR_CORRUPT, "%s: invalid base64 (bad length or padding)",
+		return mx_err(e->err, MXTLS_ERR_CONFIG, "%s: invalid base64 (bad length or padding)",
 			      where);
 	}
 	*out = buf;
@@ -151,7 +150,7 @@ static int add_pins_json(struct env *e, const char *where, json_t *pins, const c
 	if (pins == NULL || json_is_null(pins))
 		return 0;
 	if (!json_is_array(pins))
-		return mx_err(e->err, MXTLS_ERR_USAGE, "%s.pin_to: expected an array of strings",
+		return mx_err(e->err, MXTLS_ERR_CONFIG, "%s.pin_to: expected an array of strings",
 			      where);
 	*out = calloc(json_array_size(pins) + 1, sizeof(**out));
 	if (*out == NULL)
@@ -159,18 +158,29 @@ static int add_pins_json(struct env *e, const char *where, json_t *pins, const c
 	for (i = 0; i < json_array_size(pins); i++) {
 		json_t *p = json_array_get(pins, i);
 		if (!json_is_string(p))
-			return mx_err(e->err, MXTLS_ERR_USAGE, "%s.pin_to[%zu]: expected a string",
+			return mx_err(e->err, MXTLS_ERR_CONFIG, "%s.pin_to[%zu]: expected a string",
 				      where, i);
 		(*out)[(*n)++] = json_string_value(p);
 	}
 	return 0;
 }
 
-/* One identity: a container and its password, with its pins. */
+/* A pin the caller's code would get "usage" for is, in the environment, bad configuration. */
+static int config_error(struct env *e, const char *where)
+{
+	if (e->err->code == MXTLS_ERR_USAGE)
+		e->err->code = MXTLS_ERR_CONFIG;
+	mx_err_prefix(e->err, "%s: ", where);
+	return -e->err->code;
+}
+
+/* One identity: a container and its password, with its pins. The container's warnings
+ * (no MAC, legacy algorithms, weak key, validity...) become the configuration's. */
 static int add_identity(struct env *e, const char *where, const uint8_t *der, size_t len,
 			const char *password, const char *const *pins, size_t npins)
 {
 	mxtls_pkcs12 *p12;
+	size_t i;
 	int ret;
 
 	p12 = mxtls_pkcs12_load_mem(der, len, password, 0, e->err);
@@ -178,13 +188,16 @@ static int add_identity(struct env *e, const char *where, const uint8_t *der, si
 		mx_err_prefix(e->err, "%s: ", where);
 		return -e->err->code;
 	}
+	for (i = 0; i < mxtls_pkcs12_warning_count(p12); i++)
+		mx_warnings_add(&e->cfg->warnings, mxtls_pkcs12_warning_kind(p12, i), "%s: %s", where,
+				mxtls_pkcs12_warning(p12, i));
 	if (mxtls_pkcs12_identity_count(p12) > 1)
 		mx_warnings_add(&e->cfg->warnings, MXTLS_WARN_AMBIGUOUS,
 				"%s: the container holds %zu identities; the first is used", where,
 				mxtls_pkcs12_identity_count(p12));
 	ret = mxtls_config_add_identity_pinned(e->cfg, p12, 0, pins, npins, e->err);
 	if (ret != 0)
-		mx_err_prefix(e->err, "%s: ", where);
+		config_error(e, where);
 	mxtls_pkcs12_free(p12);
 	return ret;
 }
@@ -200,7 +213,7 @@ static int entry(struct env *e, const char *var, size_t index, json_t *o)
 
 	snprintf(where, sizeof(where), "%s[%zu]", var, index);
 	if (!json_is_object(o))
-		return mx_err(e->err, MXTLS_ERR_USAGE, "%s: expected an object", where);
+		return mx_err(e->err, MXTLS_ERR_CONFIG, "%s: expected an object", where);
 	json_object_foreach(o, key, v) {
 		if (strcmp(key, "pfx") != 0 && strcmp(key, "password") != 0 &&
 		    strcmp(key, "pin_to") != 0)
@@ -215,19 +228,19 @@ static int entry(struct env *e, const char *var, size_t index, json_t *o)
 	/* {"pfx": null, "pin_to": [...]}: these hosts get no client certificate. */
 	if (json_is_null(pfx)) {
 		if (npins == 0)
-			ret = mx_err(e->err, MXTLS_ERR_USAGE,
+			ret = mx_err(e->err, MXTLS_ERR_CONFIG,
 				     "%s: \"pfx\": null (no certificate) needs \"pin_to\"", where);
 		else if (mxtls_config_add_no_identity(e->cfg, pins, npins, e->err) != 0)
-			ret = -1, mx_err_prefix(e->err, "%s: ", where);
+			ret = config_error(e, where);
 		goto out;
 	}
 	if (pfx == NULL || !json_is_string(pfx)) {
-		ret = mx_err(e->err, MXTLS_ERR_USAGE, "%s: \"pfx\" %s", where,
+		ret = mx_err(e->err, MXTLS_ERR_CONFIG, "%s: \"pfx\" %s", where,
 			     pfx ? "must be a base64 string" : "is missing");
 		goto out;
 	}
 	if (pw == NULL || !json_is_string(pw)) {
-		ret = mx_err(e->err, MXTLS_ERR_USAGE,
+		ret = mx_err(e->err, MXTLS_ERR_CONFIG,
 			     "%s: \"password\" %s (it may be empty: \"password\": \"\")", where,
 			     pw ? "must be a string" : "is missing");
 		goto out;
@@ -272,21 +285,29 @@ static const char *json_error_what(const json_error_t *jerr)
 	}
 }
 
-/* CLIENT_CERTIFICATES: a JSON array of entries. */
-static int identities_json(struct env *e, const char *var, const char *text)
+/* CLIENT_CERTIFICATES: a JSON array of entries (len bytes of text). */
+static int identities_json(struct env *e, const char *var, const char *text, size_t len)
 {
+	const char *nul = memchr(text, '\0', len);
 	json_error_t jerr;
 	json_t *root;
 	size_t i;
 	int ret = 0;
 
-	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	/* Editors on Windows start UTF-8 files with a byte order mark. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		text += 3, len -= 3;
+	/* jansson would stop there and never see the rest. */
+	if (nul != NULL)
+		return mx_err(e->err, MXTLS_ERR_CONFIG, "%s: a NUL byte at offset %zu", var,
+			      (size_t)(nul - text));
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
-		return mx_err(e->err, MXTLS_ERR_USAGE, "%s: invalid JSON at line %d, column %d: %s",
+		return mx_err(e->err, MXTLS_ERR_CONFIG, "%s: invalid JSON at line %d, column %d: %s",
 			      var, jerr.line, jerr.column, json_error_what(&jerr));
 	if (!json_is_array(root)) {
 		json_decref(root);
-		return mx_err(e->err, MXTLS_ERR_USAGE, "%s: expected a JSON array of entries", var);
+		return mx_err(e->err, MXTLS_ERR_CONFIG, "%s: expected a JSON array of entries", var);
 	}
 	/* Each entry is a full container load with its own KDF budget: bound the product. */
 	if (json_array_size(root) > MXTLS_MAX_ENV_IDENTITIES) {
@@ -324,6 +345,35 @@ static int authorities(struct env *e, const char *var, const uint8_t *data, size
 	return ret;
 }
 
+#define MAX_WARNING_DAYS 3650
+
+/* "30": digits only, 0 to MAX_WARNING_DAYS. */
+static int parse_days(const char *v, int *days)
+{
+	long n = 0;
+
+	if (*v == '\0' || strspn(v, "0123456789") != strlen(v) || strlen(v) > 5)
+		return -1;
+	n = strtol(v, NULL, 10);
+	if (n > MAX_WARNING_DAYS)
+		return -1;
+	*days = (int)n;
+	return 0;
+}
+
+/* Put the file's path after the variable's name in an authorities error. */
+static void name_file(mxtls_error *err, const char *var, const char *path)
+{
+	char rest[MXTLS_ERROR_MESSAGE_MAX];
+	size_t n = strlen(var);
+
+	if (strncmp(err->message, var, n) != 0 || strncmp(err->message + n, ": ", 2) != 0)
+		return;
+	snprintf(rest, sizeof(rest), "%s", err->message + n + 2);
+	snprintf(err->message, sizeof(err->message), "%s", rest);
+	mx_err_prefix(err, "%s: %s: ", var, path);
+}
+
 /* Comma- or space-separated pins of the single-file identity. */
 static int split_pins(char *s, const char ***out, size_t *n)
 {
@@ -349,22 +399,32 @@ static int read_env(struct env *e)
 	if (v != NULL) {
 		digest_add(e, "MXTLS_SYSTEM_ROOTS", v, strlen(v));
 		if (strcmp(v, "0") && strcmp(v, "1") && strcmp(v, "false") && strcmp(v, "true"))
-			return mx_err(e->err, MXTLS_ERR_USAGE,
+			return mx_err(e->err, MXTLS_ERR_CONFIG,
 				      "MXTLS_SYSTEM_ROOTS: expected 0 or 1, not \"%s\"", v);
 		e->cfg->system_roots = !strcmp(v, "1") || !strcmp(v, "true");
+	}
+	v = env_get(e, "MXTLS_EXPIRY_WARNING_DAYS");
+	if (v != NULL) {
+		digest_add(e, "MXTLS_EXPIRY_WARNING_DAYS", v, strlen(v));
+		if (parse_days(v, &e->cfg->expiry_warning_days) != 0)
+			return mx_err(e->err, MXTLS_ERR_CONFIG,
+				      "MXTLS_EXPIRY_WARNING_DAYS: expected a whole number of days from 0 "
+				      "to %d, not \"%s\"", MAX_WARNING_DAYS, v);
 	}
 	v = env_get(e, "CLIENT_CERTIFICATES");
 	if (v != NULL) {
 		digest_add(e, "CLIENT_CERTIFICATES", v, strlen(v));
-		ret = PARSE(e, identities_json(e, "CLIENT_CERTIFICATES", v));
+		ret = PARSE(e, identities_json(e, "CLIENT_CERTIFICATES", v, strlen(v)));
 		if (ret != 0)
 			return ret;
 	}
 	file = env_get(e, "MXTLS_CLIENT_CERTIFICATES_FILE");
 	if (file != NULL) {
-		ret = read_file(e, "MXTLS_CLIENT_CERTIFICATES_FILE", file, &buf, &len);
+		ret = read_file(e, "MXTLS_CLIENT_CERTIFICATES_FILE", file, ENV_MAX_JSON_FILE,
+				"a JSON file", &buf, &len);
 		if (ret == 0)
-			ret = PARSE(e, identities_json(e, "MXTLS_CLIENT_CERTIFICATES_FILE", (char *)buf));
+			ret = PARSE(e, identities_json(e, "MXTLS_CLIENT_CERTIFICATES_FILE", (char *)buf,
+						       len));
 		mx_freezero(buf, len + 1);
 		if (ret != 0)
 			return ret;
@@ -372,17 +432,25 @@ static int read_env(struct env *e)
 	file = env_get(e, "MXTLS_CLIENT_CERTIFICATE_FILE");
 	pwfile = env_get(e, "MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE");
 	if (pwfile != NULL && file == NULL)
-		return mx_err(e->err, MXTLS_ERR_USAGE,
+		return mx_err(e->err, MXTLS_ERR_CONFIG,
 			      "MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE is set without "
 			      "MXTLS_CLIENT_CERTIFICATE_FILE");
+	if (env_get(e, "MXTLS_CLIENT_CERTIFICATE_PIN_TO") != NULL && file == NULL)
+		return mx_err(e->err, MXTLS_ERR_CONFIG,
+			      "MXTLS_CLIENT_CERTIFICATE_PIN_TO is set without "
+			      "MXTLS_CLIENT_CERTIFICATE_FILE (pins in CLIENT_CERTIFICATES go in "
+			      "\"pin_to\")");
 	if (file != NULL) {
 		const char **pins = NULL;
 		size_t npins = 0;
 		char *pinbuf = NULL;
 
-		ret = read_file(e, "MXTLS_CLIENT_CERTIFICATE_FILE", file, &buf, &len);
+		ret = read_file(e, "MXTLS_CLIENT_CERTIFICATE_FILE", file, MXTLS_MAX_INPUT_BYTES,
+				"a PKCS#12 file", &buf, &len);
 		if (ret == 0 && pwfile != NULL) {
-			ret = read_file(e, "MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE", pwfile, &pw, &pwlen);
+			/* The whole file is the password, less one line end: room for "\r\n". */
+			ret = read_file(e, "MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE", pwfile,
+					MXTLS_MAX_PASSWORD_BYTES + 2, "a password file", &pw, &pwlen);
 			/* Secret files end in one newline more often than not. */
 			if (ret == 0 && pwlen > 0 && pw[pwlen - 1] == '\n')
 				pw[--pwlen] = '\0';
@@ -428,11 +496,13 @@ static int read_env(struct env *e)
 	}
 	file = env_get(e, "MXTLS_CERTIFICATE_AUTHORITIES_FILE");
 	if (file != NULL) {
-		ret = read_file(e, "MXTLS_CERTIFICATE_AUTHORITIES_FILE", file, &buf, &len);
-		if (ret == 0)
+		ret = read_file(e, "MXTLS_CERTIFICATE_AUTHORITIES_FILE", file, MX_TRUST_MAX_FILE,
+				"an authorities file", &buf, &len);
+		if (ret == 0) {
 			ret = PARSE(e, authorities(e, "MXTLS_CERTIFICATE_AUTHORITIES_FILE", buf, len));
-		if (ret != 0 && e->err->code != MXTLS_ERR_IO)
-			mx_err_prefix(e->err, "%s: ", file);
+			if (ret != 0) /* "VAR: line 3: ..." -> "VAR: path: line 3: ..." */
+				name_file(e->err, "MXTLS_CERTIFICATE_AUTHORITIES_FILE", file);
+		}
 		mx_freezero(buf, len + 1);
 	}
 	return ret;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mxtls_error.h"
+#include "mxtls_text.h"
 
 struct code_info {
 	const char *name;
@@ -27,6 +28,8 @@ static const struct code_info codes[] = {
 	[MXTLS_ERR_NO_MAC] = {"no_mac", "the container has no integrity MAC"},
 	[MXTLS_ERR_INTERNAL] = {"internal", "internal error"},
 	[MXTLS_ERR_NOT_PINNED] = {"not_pinned", "the identity was not selected for this host"},
+	[MXTLS_ERR_CONFIG] = {"config", "the configuration is malformed"},
+	[MXTLS_ERR_EXPIRED] = {"expired", "a certificate has expired or is not yet valid"},
 };
 
 static const struct code_info *lookup(int code)
@@ -74,9 +77,12 @@ void mx_err_clear(mxtls_error *err)
 static int set(mxtls_error *err, int code, const char *fmt, va_list ap) MX_PRINTF(3, 0);
 static int set(mxtls_error *err, int code, const char *fmt, va_list ap)
 {
+	int n;
+
 	if (err != NULL) {
 		err->code = code;
-		vsnprintf(err->message, sizeof(err->message), fmt, ap);
+		n = vsnprintf(err->message, sizeof(err->message), fmt, ap);
+		mx_text_clean(err->message, sizeof(err->message), n >= (int)sizeof(err->message));
 	}
 	return -code;
 }
@@ -105,20 +111,35 @@ int mx_err_replace(mxtls_error *err, int code, const char *fmt, ...)
 	return ret;
 }
 
+/*
+ * The context goes first, the cause after it: "VAR: file.p12: cause". When
+ * the whole does not fit, its middle gives way ("VAR: /very/long/...dir/
+ * file.p12: cause"): the start says where, the end says what went wrong.
+ */
 void mx_err_prefix(mxtls_error *err, const char *fmt, ...)
 {
-	char prefix[160];
-	char old[MXTLS_ERROR_MESSAGE_MAX];
+	char all[1024 + MXTLS_ERROR_MESSAGE_MAX];
+	size_t len, room = sizeof(err->message) - 1, head, tail_at;
 	va_list ap;
+	int n;
 
 	if (err == NULL || err->code == MXTLS_OK)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	n = vsnprintf(all, 1024, fmt, ap);
 	va_end(ap);
-	memcpy(old, err->message, sizeof(old));
-	/* Truncation is fine: the message stays NUL-terminated. */
-	if (snprintf(err->message, sizeof(err->message), "%.*s%.*s", (int)sizeof(prefix), prefix,
-		     (int)(sizeof(err->message) - 1), old) < 0)
-		err->message[0] = '\0';
+	/* A prefix over 1023 bytes was cut by vsnprintf: cleaned, it ends in "...". */
+	mx_text_clean(all, 1024, n >= 1024);
+	len = strlen(all);
+	memcpy(all + len, err->message, strlen(err->message) + 1);
+	len = strlen(all);
+	if (len <= room) {
+		memcpy(err->message, all, len + 1);
+		return;
+	}
+	head = mx_utf8_cut(all, room / 3);
+	tail_at = len - (room - head - 3);
+	while (tail_at < len && ((unsigned char)all[tail_at] & 0xc0) == 0x80)
+		tail_at++; /* start on a character */
+	snprintf(err->message, sizeof(err->message), "%.*s...%s", (int)head, all, all + tail_at);
 }

@@ -199,25 +199,14 @@ mxtls_pkcs12 *mxtls_pkcs12_load_file(const char *path, const char *password, uns
 	mxtls_pkcs12 *p;
 	uint8_t *buf;
 	size_t len, cap;
-	int ret;
 
 	mx_err_clear(err);
 	if (path == NULL) {
 		mx_err(err, MXTLS_ERR_USAGE, "path is NULL");
 		return NULL;
 	}
-	ret = mx_read_file(path, MXTLS_MAX_INPUT_BYTES, &buf, &len, &cap);
-	if (ret == MX_FILE_ERR_TOO_BIG) {
-		mx_err(err, MXTLS_ERR_LIMIT_EXCEEDED, "%s: over the limit of %u bytes", path,
-		       MXTLS_MAX_INPUT_BYTES);
+	if (mx_read_file_err(path, MXTLS_MAX_INPUT_BYTES, "a PKCS#12 file", &buf, &len, &cap, err) != 0)
 		return NULL;
-	}
-	if (ret != 0) {
-		mx_err(err, ret == MX_FILE_ERR_NOMEM ? MXTLS_ERR_NOMEM : MXTLS_ERR_IO,
-		       "%s: cannot read: %s", path,
-		       ret == MX_FILE_ERR_NOMEM ? "out of memory" : strerror(errno));
-		return NULL;
-	}
 	p = mxtls_pkcs12_load_mem(buf, len, password, flags, err);
 	mx_freezero(buf, cap);
 	if (p == NULL)

@@ -499,6 +499,27 @@ static int walk_all(struct mx_load *ld, struct safe *safes, size_t n, int proces
 	return 0;
 }
 
+/*
+ * The size a file starting with a definite-length SEQUENCE says it has (header
+ * included), or 0: a file shorter than that was cut off, which is worth
+ * saying plainly (an interrupted upload or copy).
+ */
+static size_t outer_length(const uint8_t *der, size_t len)
+{
+	size_t n = 0, k, octets;
+
+	if (len < 2 || der[0] != 0x30)
+		return 0;
+	if (der[1] < 0x80)
+		return 2 + (size_t)der[1];
+	octets = der[1] & 0x7f;
+	if (octets == 0 || octets > 4 || len < 2 + octets)
+		return 0; /* indefinite (BER), or no length to read */
+	for (k = 0; k < octets; k++)
+		n = (n << 8) | der[2 + k];
+	return 2 + octets + n;
+}
+
 /* PFX ::= SEQUENCE { version INTEGER {v3(3)}, authSafe ContentInfo, macData MacData OPTIONAL } */
 int mx_pkcs12_parse(struct mx_load *ld, const uint8_t *der, size_t len)
 {
@@ -515,6 +536,10 @@ int mx_pkcs12_parse(struct mx_load *ld, const uint8_t *der, size_t len)
 
 	mx_asn1_init(&top, der, len);
 	ret = mx_asn1_enter(&top, MX_TAG_SEQUENCE, &pfx);
+	if (ret != MX_ASN1_OK && outer_length(der, len) > len) {
+		snprintf(o, sizeof(o), "truncated: %zu bytes of %zu", len, outer_length(der, len));
+		return corrupt(ld, "PFX", o);
+	}
 	if (ret != MX_ASN1_OK)
 		return asn1_fail(ld, ret, "PFX", "not a PKCS#12 container (no outer SEQUENCE)");
 	/* Tolerate zero padding after the PFX (some decoders add it), nothing else. */

@@ -76,27 +76,47 @@ static int64_t crt_not_after(const mbedtls_x509_crt *c)
 	return mxtls_cert_not_after(&view);
 }
 
+static int64_t crt_not_before(const mbedtls_x509_crt *c)
+{
+	mxtls_cert view = {.crt = (mbedtls_x509_crt *)(uintptr_t)c};
+	return mxtls_cert_not_before(&view);
+}
+
 /*
- * Report what expires. Returns the number of expired identity certificates
- * (leaf or chain), which a reload refuses to install.
+ * Report what expires. Returns the number of identity certificates (leaf or
+ * chain) that servers would refuse now: expired, or not valid for more than
+ * MXTLS_CLOCK_SKEW_SECONDS yet. Start-up and reload both refuse those, and
+ * the first one's description goes to err.
  */
-static int check_expiry(mxtls_runtime *rt, const mxtls_ctx *ctx)
+static int check_validity(mxtls_runtime *rt, const mxtls_ctx *ctx, mxtls_error *err)
 {
 	const mbedtls_x509_crt *c;
-	int64_t now = (int64_t)time(NULL), end;
+	int64_t now = (int64_t)time(NULL), end, start;
 	char name[256];
 	size_t i, k;
-	int expired = 0;
+	int unusable = 0;
 
 	for (i = 0; i < ctx->nids; i++) {
 		for (c = &ctx->ids[i].chain, k = 0; c && c->raw.len; c = c->next, k++) {
 			end = crt_not_after(c);
+			start = crt_not_before(c);
 			mx_crt_name(c, name, sizeof(name));
 			if (end <= now) {
-				expired++;
+				unusable++;
+				mx_err(err, MXTLS_ERR_EXPIRED, "identity %zu: %s \"%s\" expired %lld days ago",
+				       i, k ? "chain certificate" : "certificate", name,
+				       (long long)((now - end) / DAY));
 				emit(rt, MXTLS_EVENT_EXPIRED, "identity %zu: %s \"%s\" expired %lld days ago",
 				     i, k ? "chain certificate" : "certificate", name,
 				     (long long)((now - end) / DAY));
+			} else if (start > now + MXTLS_CLOCK_SKEW_SECONDS) {
+				unusable++;
+				mx_err(err, MXTLS_ERR_EXPIRED,
+				       "identity %zu: %s \"%s\" is not valid for another %lld minutes "
+				       "(is this machine's clock right?)",
+				       i, k ? "chain certificate" : "certificate", name,
+				       (long long)((start - now + 59) / 60));
+				emit(rt, MXTLS_EVENT_EXPIRED, "%s", err->message);
 			} else if (end - now <= rt->window) {
 				emit(rt, MXTLS_EVENT_EXPIRING, "identity %zu: %s \"%s\" expires in %lld days",
 				     i, k ? "chain certificate" : "certificate", name,
@@ -117,7 +137,7 @@ static int check_expiry(mxtls_runtime *rt, const mxtls_ctx *ctx)
 			emit(rt, MXTLS_EVENT_EXPIRING, "authority \"%s\" expires in %lld days", name,
 			     (long long)((end - now) / DAY));
 	}
-	return expired;
+	return unusable;
 }
 
 /* Build a context from the sources; NULL with err on failure. */
@@ -126,16 +146,20 @@ static mxtls_ctx *build(mxtls_runtime *rt, uint8_t digest[32], mxtls_config **cf
 {
 	mxtls_config *cfg = mxtls_config_from_env((const char *const *)rt->envp, err);
 	mxtls_ctx *ctx;
+	int window_days;
 
 	if (cfg == NULL)
 		return NULL;
 	memcpy(digest, cfg->source_digest, 32);
+	window_days = cfg->expiry_warning_days >= 0 ? cfg->expiry_warning_days : 30;
 	ctx = mxtls_ctx_new(cfg, err);
 	if (ctx == NULL) {
 		mxtls_config_free(cfg);
 		return NULL;
 	}
 	*cfg_out = cfg;
+	/* Under reload_lock (or before the runtime is shared): no reader races this. */
+	rt->window = (int64_t)window_days * DAY;
 	return ctx;
 }
 
@@ -182,20 +206,6 @@ static void free_env(char **envp)
 	free(envp);
 }
 
-static int64_t window_from_env(const mxtls_runtime *rt)
-{
-	const char *v = NULL, *const *p;
-	extern char **environ;
-	long days;
-
-	for (p = rt->envp ? (const char *const *)rt->envp : (const char *const *)environ; p && *p; p++)
-		if (strncmp(*p, "MXTLS_EXPIRY_WARNING_DAYS=", 26) == 0)
-			v = *p + 26;
-	if (v == NULL || (days = strtol(v, NULL, 10)) < 0 || days > 3650)
-		return 30 * (int64_t)DAY;
-	return days * (int64_t)DAY;
-}
-
 mxtls_runtime *mxtls_runtime_new(const char *const *envp, mxtls_event_fn fn, void *arg,
 				 mxtls_error *err)
 {
@@ -214,7 +224,6 @@ mxtls_runtime *mxtls_runtime_new(const char *const *envp, mxtls_event_fn fn, voi
 	rt->fn = fn;
 	rt->arg = arg;
 	rt->inotify_fd = rt->wake[0] = rt->wake[1] = -1;
-	rt->window = window_from_env(rt);
 	rt->ctx = build(rt, rt->digest, &cfg, err);
 	if (rt->ctx == NULL) {
 		mxtls_runtime_free(rt);
@@ -222,7 +231,12 @@ mxtls_runtime *mxtls_runtime_new(const char *const *envp, mxtls_event_fn fn, voi
 	}
 	rt->generation = 1;
 	report_warnings(rt, rt->ctx);
-	check_expiry(rt, rt->ctx);
+	/* As a reload would: a certificate servers refuse is no identity to start with. */
+	if (check_validity(rt, rt->ctx, err) > 0) {
+		mxtls_config_free(cfg);
+		mxtls_runtime_free(rt);
+		return NULL;
+	}
 	emit(rt, MXTLS_EVENT_LOADED, "%zu identit%s, %zu authorities", rt->ctx->nids,
 	     rt->ctx->nids == 1 ? "y" : "ies", rt->ctx->nca);
 	mxtls_config_free(cfg);
@@ -259,7 +273,7 @@ int mxtls_runtime_reload(mxtls_runtime *rt, mxtls_error *err)
 	mxtls_ctx *ctx, *old;
 	uint8_t digest[32];
 	mxtls_error local;
-	int same, expired;
+	int same;
 
 	if (err == NULL)
 		err = &local;
@@ -297,10 +311,9 @@ int mxtls_runtime_reload(mxtls_runtime *rt, mxtls_error *err)
 		emit(rt, MXTLS_EVENT_UNCHANGED, "the sources have not changed");
 		goto out_free;
 	}
-	expired = check_expiry(rt, ctx);
-	if (expired > 0) {
-		mx_err(err, MXTLS_ERR_USAGE, "%d identity certificate(s) have expired", expired);
-		emit(rt, MXTLS_EVENT_RELOAD_FAILED, "%s; keeping the current context", err->message);
+	if (check_validity(rt, ctx, err) > 0) {
+		emit(rt, MXTLS_EVENT_RELOAD_FAILED, "%s (%s); keeping the current context",
+		     err->message, mxtls_error_name(err->code));
 		goto out_fail;
 	}
 	report_warnings(rt, ctx);

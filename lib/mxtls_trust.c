@@ -18,7 +18,6 @@
 #include "mxtls_util.h"
 
 /* Bundles are larger than containers: the system one is ~200 KiB. */
-#define TRUST_MAX_FILE (8u * 1024u * 1024u)
 
 struct add_state {
 	mxtls_trust *t;
@@ -141,15 +140,7 @@ mxtls_trust *mxtls_trust_load_mem(const void *data, size_t len, mxtls_error *err
 static int read_file(const char *path, size_t max, uint8_t **out, size_t *cap,
 		     size_t *outlen, mxtls_error *err)
 {
-	int ret = mx_read_file(path, max, out, outlen, cap);
-
-	if (ret == MX_FILE_ERR_TOO_BIG)
-		return mx_err(err, MXTLS_ERR_LIMIT_EXCEEDED, "%s: larger than %zu bytes", path, max);
-	if (ret == MX_FILE_ERR_NOMEM)
-		return mx_err(err, MXTLS_ERR_NOMEM, "%s: out of memory", path);
-	if (ret != 0)
-		return mx_err(err, MXTLS_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-	return 0;
+	return mx_read_file_err(path, max, "an authorities file", out, outlen, cap, err);
 }
 
 mxtls_trust *mxtls_trust_load_file(const char *path, mxtls_error *err)
@@ -163,7 +154,7 @@ mxtls_trust *mxtls_trust_load_file(const char *path, mxtls_error *err)
 		mx_err(err, MXTLS_ERR_USAGE, "path is NULL");
 		return NULL;
 	}
-	if (read_file(path, TRUST_MAX_FILE, &buf, &cap, &len, err) != 0)
+	if (read_file(path, MX_TRUST_MAX_FILE, &buf, &cap, &len, err) != 0)
 		return NULL;
 	t = trust_new(path);
 	if (t == NULL)
@@ -184,7 +175,7 @@ static int system_file(mxtls_trust *t, const char *path)
 	uint8_t *buf;
 	size_t len, cap, before = t->ncerts;
 
-	if (read_file(path, TRUST_MAX_FILE, &buf, &cap, &len, &ignore) != 0)
+	if (read_file(path, MX_TRUST_MAX_FILE, &buf, &cap, &len, &ignore) != 0)
 		return 0;
 	mx_err_clear(&ignore);
 	(void)trust_add_text(t, buf, len, 1, &ignore);

@@ -2,6 +2,9 @@
 #ifndef MXTLS_TRUST_INT_H
 #define MXTLS_TRUST_INT_H
 
+/* The largest authorities file we read (a full distribution bundle is about 220 KiB). */
+#define MX_TRUST_MAX_FILE (8u * 1024u * 1024u)
+
 #include <mbedtls/x509_crt.h>
 
 #include "mxtls_pkcs12_int.h"

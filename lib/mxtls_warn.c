@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxtls_text.h"
 #include "mxtls_warn.h"
 
 void mx_warnings_addv(struct mx_warnings *w, int kind, const char *fmt, va_list ap)
@@ -10,8 +11,10 @@ void mx_warnings_addv(struct mx_warnings *w, int kind, const char *fmt, va_list 
 	struct mx_warning *v;
 	char buf[320];
 	size_t i;
+	int n;
 
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	mx_text_clean(buf, sizeof(buf), n >= (int)sizeof(buf));
 	for (i = 0; i < w->n; i++)
 		if (w->v[i].kind == kind && strcmp(w->v[i].text, buf) == 0)
 			return;

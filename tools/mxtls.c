@@ -1,8 +1,11 @@
 /* mxtls: command-line front end of libmxtls. Dispatches subcommands; reads passwords safely. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <mbedtls/platform_util.h>
 
@@ -22,26 +25,46 @@ static void usage(FILE *f)
 /*
  * The password file as the runtime reads MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE:
  * the whole file less one trailing newline (\n or \r\n), so that one file
- * gives the same password everywhere.
+ * gives the same password everywhere. Only a regular file: a directory would
+ * read as "no password", and a FIFO nobody writes to would wait forever
+ * (--password-env takes a password from a pipe).
  */
 static char *read_password_file(const char *path)
 {
 	char buf[MXTLS_MAX_PASSWORD_BYTES + 3];
-	size_t n;
-	FILE *f = fopen(path, "rb");
+	size_t n = 0;
+	ssize_t r;
+	struct stat sb;
 	char *out;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 
-	if (f == NULL) {
+	if (fd < 0) {
 		fprintf(stderr, "mxtls: %s: cannot open password file: %s\n", path, strerror(errno));
 		return NULL;
 	}
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fprintf(stderr, "mxtls: %s: the password file is %s\n", path,
+			S_ISDIR(sb.st_mode)    ? "a directory"
+			: S_ISFIFO(sb.st_mode) ? "a FIFO, not a regular file (use --password-env)"
+					       : "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	while (n < sizeof(buf) - 1 && ((r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0 ||
+				       (r < 0 && errno == EINTR)))
+		n += r > 0 ? (size_t)r : 0;
+	close(fd);
 	buf[n] = '\0';
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[--n] = '\0';
 	if (n > 0 && buf[n - 1] == '\r')
 		buf[--n] = '\0';
+	if (n > MXTLS_MAX_PASSWORD_BYTES) {
+		mbedtls_platform_zeroize(buf, sizeof(buf));
+		fprintf(stderr, "mxtls: %s: the password file holds more than %u bytes\n", path,
+			MXTLS_MAX_PASSWORD_BYTES);
+		return NULL;
+	}
 	out = strdup(buf);
 	mbedtls_platform_zeroize(buf, sizeof(buf));
 	return out;

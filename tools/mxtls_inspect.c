@@ -67,13 +67,30 @@ static const char *key_type_name(int type)
 	return type == MXTLS_KEY_RSA ? "rsa" : type == MXTLS_KEY_EC ? "ec" : "unknown";
 }
 
+/* A JSON string for s; bytes that are not UTF-8 (a file name may have them) become '?'. */
+static json_t *text_json(const char *s)
+{
+	json_t *j = json_string(s);
+	char *copy;
+	size_t i;
+
+	if (j != NULL || s == NULL || (copy = strdup(s)) == NULL)
+		return j;
+	for (i = 0; copy[i]; i++)
+		if ((unsigned char)copy[i] >= 0x80)
+			copy[i] = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
 static json_t *report_json(const mxtls_pkcs12 *p, const char *file)
 {
 	json_t *root = json_object(), *ids = json_array(), *enc = json_array(),
 	       *warn = json_array(), *extra = json_array();
 	size_t i, j;
 
-	json_object_set_new(root, "file", json_string(file));
+	json_object_set_new(root, "file", text_json(file));
 	for (i = 0; i < mxtls_pkcs12_identity_count(p); i++) {
 		const mxtls_identity *id = mxtls_pkcs12_identity(p, i);
 		json_t *chain = json_array(), *key, *o;
@@ -188,9 +205,14 @@ int cmd_inspect(int argc, char **argv)
 	cli_password_free(&pw);
 	if (p == NULL) {
 		if (json) {
-			json_t *o = json_pack("{s:{s:s, s:s}}", "error", "code",
-					      mxtls_error_name(err.code), "message", err.message);
-			json_dumpf(o, stdout, JSON_INDENT(2));
+			/* Always a JSON object, whatever the message holds. */
+			json_t *o = json_pack("{s:{s:s, s:o}}", "error", "code",
+					      mxtls_error_name(err.code), "message", text_json(err.message));
+			if (o != NULL)
+				json_dumpf(o, stdout, JSON_INDENT(2));
+			else
+				printf("{\"error\": {\"code\": \"%s\", \"message\": null}}",
+				       mxtls_error_name(err.code));
 			putchar('\n');
 			json_decref(o);
 		} else {

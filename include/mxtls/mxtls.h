@@ -82,7 +82,9 @@ typedef enum mxtls_code {
 	MXTLS_ERR_EMPTY = 12,                /* "empty": a valid container with nothing in it */
 	MXTLS_ERR_NO_MAC = 13,               /* "no_mac": no integrity MAC while MXTLS_LOAD_REQUIRE_MAC is set */
 	MXTLS_ERR_INTERNAL = 14,             /* "internal": a bug or an unexpected library failure */
-	MXTLS_ERR_NOT_PINNED = 15            /* "not_pinned": a connection to a host its identity was not selected for */
+	MXTLS_ERR_NOT_PINNED = 15,           /* "not_pinned": a connection to a host its identity was not selected for */
+	MXTLS_ERR_CONFIG = 16,               /* "config": the environment's configuration is malformed (variable, JSON, pin) */
+	MXTLS_ERR_EXPIRED = 17               /* "expired": an identity certificate has expired or is not yet valid */
 } mxtls_code;
 
 /** Size of the message buffer in mxtls_error, including the NUL. */
@@ -91,7 +93,10 @@ typedef enum mxtls_code {
 /**
  * Error report filled by failing calls. Caller-allocated (on the stack is
  * fine); its layout is part of the ABI. code is MXTLS_OK and message empty
- * after success. message is NUL-terminated UTF-8 and never holds a secret.
+ * after success. message is NUL-terminated, valid UTF-8 without control
+ * characters (bytes that are neither, from file names or pins, appear as
+ * "\xNN"; a message too long for the buffer ends in "..."), and never holds
+ * a secret.
  */
 typedef struct mxtls_error {
 	int code;
@@ -119,9 +124,9 @@ MXTLS_EXTERN const uint8_t *mxtls_cert_der(const mxtls_cert *cert, size_t *len);
 /**
  * Subject / issuer distinguished name as text ("CN=client, O=Example"),
  * written NUL-terminated into buf. Returns the length written, or -1 if
- * buf is too small (256 bytes fit almost every name; retry with a larger
- * buffer). A name that cannot be shown as text (a NUL byte, or one value
- * over 255 characters) is written as "(unprintable name)".
+ * buf is too small: buf then holds as much of the name as fits, ending in
+ * "..." (256 bytes fit almost every name; retry with a larger buffer for
+ * all of it). Bytes that are not printable ASCII are written as '?'.
  */
 MXTLS_EXTERN int mxtls_cert_subject(const mxtls_cert *cert, char *buf, size_t size);
 MXTLS_EXTERN int mxtls_cert_issuer(const mxtls_cert *cert, char *buf, size_t size);
@@ -175,6 +180,9 @@ typedef struct mxtls_pkcs12 mxtls_pkcs12;
 #define MXTLS_MAX_KDF_BUDGET 20000000u         /* hash iterations x output blocks, all derivations of one load */
 #define MXTLS_MAX_PASSWORD_BYTES 4096u         /* UTF-8 bytes of a password */
 #define MXTLS_MAX_ENV_IDENTITIES 64            /* entries of CLIENT_CERTIFICATES */
+#define MXTLS_MAX_PINS 10000                   /* pins of all identities of one configuration */
+#define MXTLS_MAX_PIN_BYTES 255                /* bytes of one pin (a DNS name is at most 253) */
+#define MXTLS_CLOCK_SKEW_SECONDS 300           /* a certificate this close to its start counts as valid */
 
 /**
  * Load a PKCS#12 container from memory (DER or BER).
@@ -315,8 +323,12 @@ MXTLS_EXTERN int mxtls_config_add_identity(mxtls_config *cfg, const mxtls_pkcs12
  * host names (exact, case-insensitive, no scheme or port; "*.example.com"
  * matches exactly one more label) or logical identifiers ("Module.Service",
  * any text without spaces, matched exactly). An identity without pins is a
- * default one. Returns 0, or -1 with err filled (a pin with a scheme, a port
- * or spaces is a usage error).
+ * default one. Host names are compared lower case, without a trailing dot,
+ * and IPv6 literals with or without brackets in their shortest form.
+ * Returns 0, or -1 with err filled: a pin with a scheme, a port, a path,
+ * spaces, control characters or a misplaced wildcard is a usage error; more
+ * than MXTLS_MAX_PINS in the configuration, or one over MXTLS_MAX_PIN_BYTES,
+ * is limit_exceeded.
  */
 MXTLS_EXTERN int mxtls_config_add_identity_pinned(mxtls_config *cfg, const mxtls_pkcs12 *p12,
 						  size_t i, const char *const *pins, size_t npins,
@@ -386,8 +398,10 @@ MXTLS_EXTERN const mxtls_cert *mxtls_ctx_identity_leaf(const mxtls_ctx *ctx, siz
  * The identity a request should present: by identifier first (exact pin),
  * then by the host it connects to (exact pin, then wildcard), else the first
  * unpinned identity (the default), else MXTLS_NO_IDENTITY. A pin mapped to
- * no identity (mxtls_config_add_no_identity) gives MXTLS_NO_IDENTITY.
- * identifier and host may be NULL. Thread-safe, allocation-free.
+ * no identity (mxtls_config_add_no_identity) gives MXTLS_NO_IDENTITY, even
+ * where an identity claims the same pin. host may be an IPv6 literal with or
+ * without brackets. identifier and host may be NULL. Thread-safe,
+ * allocation-free, O(log n) in the number of pins.
  */
 MXTLS_EXTERN size_t mxtls_ctx_select(const mxtls_ctx *ctx, const char *identifier,
 				     const char *host);
@@ -424,7 +438,7 @@ typedef enum mxtls_event_kind {
 	MXTLS_EVENT_RELOAD_FAILED = 3, /* the old context stays; the message says why */
 	MXTLS_EVENT_UNCHANGED = 4,     /* a reload found the same sources: nothing swapped */
 	MXTLS_EVENT_EXPIRING = 5,      /* an identity or authority expires within the window */
-	MXTLS_EVENT_EXPIRED = 6,       /* an identity or authority has expired */
+	MXTLS_EVENT_EXPIRED = 6,       /* an identity or authority has expired, or an identity is not valid yet */
 	MXTLS_EVENT_WARNING = 7        /* anything else worth knowing (ambiguous pins...) */
 } mxtls_event_kind;
 
@@ -443,7 +457,10 @@ MXTLS_EXTERN const char *mxtls_event_name(int kind);
  * and report expiry within the warning window (MXTLS_EXPIRY_WARNING_DAYS, or
  * 30 days). envp is copied; NULL means the live process environment, read
  * again on every reload. Malformed configuration fails here, loudly:
- * returns NULL with err filled rather than running without an identity.
+ * returns NULL with err filled rather than running without an identity
+ * (MXTLS_ERR_CONFIG for the variables' format; MXTLS_ERR_EXPIRED for an
+ * identity certificate that has expired or starts more than
+ * MXTLS_CLOCK_SKEW_SECONDS from now, which a reload would refuse too).
  */
 MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_runtime *mxtls_runtime_new(const char *const *envp,
 								mxtls_event_fn fn, void *arg,
@@ -455,7 +472,8 @@ MXTLS_EXTERN unsigned long mxtls_runtime_generation(mxtls_runtime *rt);
 /**
  * Build a complete new context from the same sources and swap it in.
  * Returns 0 (swapped, or unchanged sources), or -1 with err filled and the
- * current context kept. An identity whose certificate has expired fails.
+ * current context kept. An identity whose certificate has expired, or is not
+ * valid yet, fails with MXTLS_ERR_EXPIRED.
  */
 MXTLS_EXTERN int mxtls_runtime_reload(mxtls_runtime *rt, mxtls_error *err);
 /**

@@ -336,6 +336,36 @@ def main():
     write("trust-der.cer", subprocess.run(["openssl", "x509", "-in", root[1], "-outform", "DER"], check=True,
                                           capture_output=True).stdout, "wb")
 
+    # Validity and long names (read by tests/unit/test_env.c and test_api.c): made with
+    # python-cryptography, which sets any dates and name lengths.
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    day = datetime.timedelta(days=1)
+
+    def made(name, start, end, org="Validity Test"):
+        k = ec.generate_private_key(ec.SECP256R1())
+        subj = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, org),
+                          x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        c = (x509.CertificateBuilder().subject_name(subj).issuer_name(subj)
+             .public_key(k.public_key()).serial_number(x509.random_serial_number())
+             .not_valid_before(start).not_valid_after(end).sign(k, hashes.SHA256()))
+        write(name + ".p12", pkcs12.serialize_key_and_certificates(
+            name.encode(), k, c, None, serialization.BestAvailableEncryption(PASSWORD.encode())), "wb")
+
+    made("validity-expired", now - 30 * day, now - day)
+    made("validity-future", now + 2 * day, now + 30 * day)
+    made("validity-skew", now + datetime.timedelta(seconds=60), now + 30 * day)  # within the allowance
+    made("validity-soon", now - day, now + 5 * day)
+    made("long-subject", now - day, now + 30 * day, org="O" * 600)
+    # The same container cut short by one byte: an interrupted upload.
+    write("truncated-1.p12", base["default"][:-1], "wb")
+
     with open(os.path.join(outdir, "MANIFEST.tsv"), "w") as f:
         f.write("file\tpassword\tmxtls_expect\tidentities\tleaf_sha256\tkey\tgenerator\tnote"
                 "\tchain_sha256\tother_sha256\n")

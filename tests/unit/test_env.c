@@ -18,6 +18,8 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <mbedtls/base64.h>
 
@@ -61,10 +63,10 @@ static mxtls_config *from(mxtls_error *err, const char *a, const char *b, const 
 static char *cc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *cc(const char *fmt, ...)
 {
-	static char bufs[8][262144];
+	static char bufs[16][262144];
 	static int k;
 	va_list ap;
-	char *b = bufs[k++ % 8];
+	char *b = bufs[k++ % 16];
 
 	va_start(ap, fmt);
 	vsnprintf(b, sizeof(bufs[0]), fmt, ap);
@@ -82,21 +84,21 @@ struct bad {
 static void test_malformed(void **state)
 {
 	const struct bad cases[] = {
-		{"invalid JSON", "CLIENT_CERTIFICATES=[{\"pfx\": ", MXTLS_ERR_USAGE,
+		{"invalid JSON", "CLIENT_CERTIFICATES=[{\"pfx\": ", MXTLS_ERR_CONFIG,
 		 "CLIENT_CERTIFICATES: invalid JSON at line 1, column"},
-		{"not an array", "CLIENT_CERTIFICATES={}", MXTLS_ERR_USAGE, "expected a JSON array"},
-		{"entry not an object", "CLIENT_CERTIFICATES=[1]", MXTLS_ERR_USAGE,
+		{"not an array", "CLIENT_CERTIFICATES={}", MXTLS_ERR_CONFIG, "expected a JSON array"},
+		{"entry not an object", "CLIENT_CERTIFICATES=[1]", MXTLS_ERR_CONFIG,
 		 "CLIENT_CERTIFICATES[0]: expected an object"},
-		{"pfx missing", "CLIENT_CERTIFICATES=[{\"password\": \"\"}]", MXTLS_ERR_USAGE,
+		{"pfx missing", "CLIENT_CERTIFICATES=[{\"password\": \"\"}]", MXTLS_ERR_CONFIG,
 		 "\"pfx\" is missing"},
 		{"pfx not a string", "CLIENT_CERTIFICATES=[{\"pfx\": 5, \"password\": \"\"}]",
-		 MXTLS_ERR_USAGE, "\"pfx\" must be a base64 string"},
+		 MXTLS_ERR_CONFIG, "\"pfx\" must be a base64 string"},
 		{"password missing", cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\"}]", b64_default),
-		 MXTLS_ERR_USAGE, "\"password\" is missing"},
+		 MXTLS_ERR_CONFIG, "\"password\" is missing"},
 		{"password not a string", cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": 1}]", b64_default),
-		 MXTLS_ERR_USAGE, "\"password\" must be a string"},
+		 MXTLS_ERR_CONFIG, "\"password\" must be a string"},
 		{"bad base64", "CLIENT_CERTIFICATES=[{\"pfx\": \"MII*\", \"password\": \"\"}]",
-		 MXTLS_ERR_CORRUPT, "CLIENT_CERTIFICATES[0].pfx: invalid base64"},
+		 MXTLS_ERR_CONFIG, "CLIENT_CERTIFICATES[0].pfx: invalid base64"},
 		{"base64 of garbage", "CLIENT_CERTIFICATES=[{\"pfx\": \"aGVsbG8gd29ybGQ=\", \"password\": \"\"}]",
 		 MXTLS_ERR_CORRUPT, "CLIENT_CERTIFICATES[0]: PFX"},
 		{"wrong password for entry 1",
@@ -105,28 +107,48 @@ static void test_malformed(void **state)
 		 MXTLS_ERR_WRONG_PASSWORD, "CLIENT_CERTIFICATES[1]"},
 		{"pin_to not an array",
 		 cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": \"" PW "\", \"pin_to\": \"a.com\"}]", b64_default),
-		 MXTLS_ERR_USAGE, "pin_to: expected an array"},
+		 MXTLS_ERR_CONFIG, "pin_to: expected an array"},
 		{"pin with scheme",
 		 cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": \"" PW "\", \"pin_to\": [\"https://a.com\"]}]", b64_default),
-		 MXTLS_ERR_USAGE, "without scheme"},
+		 MXTLS_ERR_CONFIG, "without scheme"},
 		{"pin with port",
 		 cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": \"" PW "\", \"pin_to\": [\"a.com:443\"]}]", b64_default),
-		 MXTLS_ERR_USAGE, "without port"},
-		{"no certificate without pins", "CLIENT_CERTIFICATES=[{\"pfx\": null}]", MXTLS_ERR_USAGE,
+		 MXTLS_ERR_CONFIG, "without port"},
+		{"no certificate without pins", "CLIENT_CERTIFICATES=[{\"pfx\": null}]", MXTLS_ERR_CONFIG,
 		 "needs \"pin_to\""},
-		{"duplicate key", "CLIENT_CERTIFICATES=[{\"pfx\": null, \"pfx\": null}]", MXTLS_ERR_USAGE,
+		{"duplicate key", "CLIENT_CERTIFICATES=[{\"pfx\": null, \"pfx\": null}]", MXTLS_ERR_CONFIG,
 		 "invalid JSON"},
 		{"authorities corrupt", "CERTIFICATE_AUTHORITIES=-----BEGIN CERTIFICATE-----\nMIIB!!\n-----END CERTIFICATE-----\n",
 		 MXTLS_ERR_CORRUPT, "CERTIFICATE_AUTHORITIES: line 1"},
 		{"authorities empty", "CERTIFICATE_AUTHORITIES=nothing here.", MXTLS_ERR_EMPTY,
 		 "CERTIFICATE_AUTHORITIES"},
-		{"authorities base64 bad", "CERTIFICATE_AUTHORITIES_BASE64=%%%", MXTLS_ERR_CORRUPT,
+		{"authorities base64 bad", "CERTIFICATE_AUTHORITIES_BASE64=%%%", MXTLS_ERR_CONFIG,
 		 "CERTIFICATE_AUTHORITIES_BASE64: invalid base64"},
 		{"certificate file missing", "MXTLS_CLIENT_CERTIFICATE_FILE=/nonexistent/tls.p12", MXTLS_ERR_IO,
 		 "MXTLS_CLIENT_CERTIFICATE_FILE: /nonexistent/tls.p12"},
-		{"password file alone", "MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=/x", MXTLS_ERR_USAGE,
+		{"password file alone", "MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=/x", MXTLS_ERR_CONFIG,
 		 "without MXTLS_CLIENT_CERTIFICATE_FILE"},
-		{"system roots bogus", "MXTLS_SYSTEM_ROOTS=maybe", MXTLS_ERR_USAGE, "MXTLS_SYSTEM_ROOTS"},
+		{"system roots bogus", "MXTLS_SYSTEM_ROOTS=maybe", MXTLS_ERR_CONFIG, "MXTLS_SYSTEM_ROOTS"},
+		{"pins without the file", "MXTLS_CLIENT_CERTIFICATE_PIN_TO=a.example.com", MXTLS_ERR_CONFIG,
+		 "MXTLS_CLIENT_CERTIFICATE_PIN_TO is set without MXTLS_CLIENT_CERTIFICATE_FILE"},
+		{"expiry days not a number", "MXTLS_EXPIRY_WARNING_DAYS=abc", MXTLS_ERR_CONFIG,
+		 "MXTLS_EXPIRY_WARNING_DAYS: expected a whole number"},
+		{"expiry days negative", "MXTLS_EXPIRY_WARNING_DAYS=-5", MXTLS_ERR_CONFIG,
+		 "MXTLS_EXPIRY_WARNING_DAYS"},
+		{"expiry days empty", "MXTLS_EXPIRY_WARNING_DAYS=", MXTLS_ERR_CONFIG,
+		 "MXTLS_EXPIRY_WARNING_DAYS"},
+		{"pin *..",
+		 cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": \"" PW "\", \"pin_to\": [\"*..\"]}]", b64_default),
+		 MXTLS_ERR_CONFIG, "a wildcard is only allowed as \"*.domain\""},
+		{"pin [::1]:443",
+		 cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": \"" PW "\", \"pin_to\": [\"[::1]:443\"]}]", b64_default),
+		 MXTLS_ERR_CONFIG, "without port"},
+		{"pin [not-v6]",
+		 cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": \"" PW "\", \"pin_to\": [\"[host]\"]}]", b64_default),
+		 MXTLS_ERR_CONFIG, "brackets hold an IPv6 address"},
+		{"pin with an escape code",
+		 cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": \"" PW "\", \"pin_to\": [\"a\\u001b[31m\"]}]", b64_default),
+		 MXTLS_ERR_CONFIG, "a\\x1b[31m"},
 	};
 	size_t i;
 
@@ -416,6 +438,382 @@ static void test_watch_files_and_signal(void **state)
 	assert_ptr_equal(after.sa_handler, before.sa_handler);
 }
 
+/* A file in the fixture directory with this content. */
+static const char *fixture(const char *name, const void *data, size_t len)
+{
+	static char paths[4][2048];
+	static int k;
+	char *path = paths[k++ % 4];
+	FILE *f;
+
+	snprintf(path, sizeof(paths[0]), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	return path;
+}
+
+/* Is every byte of s valid UTF-8 without control characters? */
+static int clean_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len;
+
+	while (*p) {
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+		      : (*p & 0xf8) == 0xf0 ? 4 : 0;
+		if (len == 0)
+			return 0;
+		for (size_t i = 1; i < len; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+		p += len;
+	}
+	return 1;
+}
+
+static int has_warning(const mxtls_config *cfg, const char *a, const char *b)
+{
+	for (size_t i = 0; i < mxtls_config_warning_count(cfg); i++)
+		if (strstr(mxtls_config_warning(cfg, i), a) && strstr(mxtls_config_warning(cfg, i), b))
+			return 1;
+	return 0;
+}
+
+/* Issue 8, item 2: what inspect warns about, the environment warns about too. */
+static void test_container_warnings_reach_the_config(void **state)
+{
+	char *nomac = file_b64("base-nomac.p12");
+	mxtls_config *cfg;
+	mxtls_error err;
+
+	(void)state;
+	cfg = from(&err, cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": \"" PW "\"}]", nomac),
+		   NULL, NULL, NULL);
+	assert_non_null(cfg);
+	assert_true(has_warning(cfg, "CLIENT_CERTIFICATES[0]: ", "MAC"));
+	mxtls_config_free(cfg);
+	cfg = from(&err, cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s/base-nomac.p12", dir),
+		   cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s", fixture("w-pw", PW, strlen(PW))), NULL,
+		   NULL);
+	assert_non_null(cfg);
+	assert_true(has_warning(cfg, "MXTLS_CLIENT_CERTIFICATE_FILE: ", "MAC"));
+	mxtls_config_free(cfg);
+	cfg = from(&err, cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s/validity-future.p12", dir),
+		   cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s", fixture("w-pw", PW, strlen(PW))), NULL,
+		   NULL);
+	assert_non_null(cfg);
+	assert_true(has_warning(cfg, "MXTLS_CLIENT_CERTIFICATE_FILE: ", "not valid before"));
+	mxtls_config_free(cfg);
+	free(nomac);
+}
+
+static mxtls_runtime *runtime_for(const char *p12, mxtls_error *err)
+{
+	const char *envp[3];
+
+	envp[0] = cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s", p12);
+	envp[1] = cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s", fixture("v-pw", PW, strlen(PW)));
+	envp[2] = NULL;
+	return mxtls_runtime_new(envp, on_event, NULL, err);
+}
+
+/* Issue 8, item 2: expired and not-yet-valid refused alike, at start-up and on reload. */
+static void test_validity_start_and_reload(void **state)
+{
+	char live[2048], cmd[8192];
+	mxtls_runtime *rt;
+	mxtls_error err;
+	mxtls_ctx *before, *after;
+
+	(void)state;
+	assert_null(runtime_for(cc("%s/validity-expired.p12", dir), &err));
+	assert_int_equal(err.code, MXTLS_ERR_EXPIRED);
+	assert_non_null(strstr(err.message, "expired"));
+	assert_null(runtime_for(cc("%s/validity-future.p12", dir), &err));
+	assert_int_equal(err.code, MXTLS_ERR_EXPIRED);
+	assert_non_null(strstr(err.message, "is not valid for another"));
+	/* Within the clock-skew allowance it loads. */
+	rt = runtime_for(cc("%s/validity-skew.p12", dir), &err);
+	if (rt == NULL)
+		fail_msg("%s", err.message);
+	mxtls_runtime_free(rt);
+	/* A reload to a not-yet-valid certificate keeps the working one. */
+	snprintf(live, sizeof(live), "%s/validity-live.p12", dir);
+	snprintf(cmd, sizeof(cmd), "cp %s/validity-soon.p12 %s", dir, live);
+	assert_int_equal(system(cmd), 0);
+	rt = runtime_for(live, &err);
+	assert_non_null(rt);
+	before = mxtls_runtime_ctx(rt);
+	snprintf(cmd, sizeof(cmd), "cp %s/validity-future.p12 %s", dir, live);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(mxtls_runtime_reload(rt, &err), -1);
+	assert_int_equal(err.code, MXTLS_ERR_EXPIRED);
+	after = mxtls_runtime_ctx(rt);
+	assert_ptr_equal(before, after);
+	mxtls_ctx_free(after);
+	/* And to an expired one, with the same code. */
+	snprintf(cmd, sizeof(cmd), "cp %s/validity-expired.p12 %s", dir, live);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(mxtls_runtime_reload(rt, &err), -1);
+	assert_int_equal(err.code, MXTLS_ERR_EXPIRED);
+	mxtls_ctx_free(before);
+	mxtls_runtime_free(rt);
+}
+
+/* Issue 8, item 3: "no certificate" and an identity on the same host: said, and no certificate. */
+static void test_no_certificate_conflict(void **state)
+{
+	mxtls_config *cfg;
+	mxtls_error err;
+	mxtls_ctx *ctx;
+	int warned = 0;
+
+	(void)state;
+	cfg = from(&err,
+		   cc("CLIENT_CERTIFICATES=[{\"pfx\": null, \"pin_to\": [\"api.example.com\"]},"
+		      "{\"pfx\": \"%s\", \"password\": \"" PW "\", \"pin_to\": [\"api.example.com\"]}]",
+		      b64_default),
+		   "MXTLS_SYSTEM_ROOTS=0", "CERTIFICATE_AUTHORITIES_BASE64=", NULL);
+	if (cfg == NULL) /* an empty base64 value is refused; try without it */
+		cfg = from(&err,
+			   cc("CLIENT_CERTIFICATES=[{\"pfx\": null, \"pin_to\": [\"api.example.com\"]},"
+			      "{\"pfx\": \"%s\", \"password\": \"" PW "\", \"pin_to\": [\"api.example.com\"]}]",
+			      b64_default),
+			   NULL, NULL, NULL);
+	assert_non_null(cfg);
+	ctx = mxtls_ctx_new(cfg, &err);
+	assert_non_null(ctx);
+	assert_true(mxtls_ctx_select(ctx, NULL, "api.example.com") == MXTLS_NO_IDENTITY);
+	for (size_t i = 0; i < mxtls_ctx_warning_count(ctx); i++)
+		warned |= strstr(mxtls_ctx_warning(ctx, i), "\"api.example.com\" is claimed by") != NULL &&
+			  strstr(mxtls_ctx_warning(ctx, i), "no certificate") != NULL;
+	assert_true(warned);
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+}
+
+/* Issue 8, item 4: IPv6 pins in any spelling match the URL's host in any spelling. */
+static void test_ipv6_pins(void **state)
+{
+	const char *brackets[] = {"[::1]"}, *bare[] = {"2001:db8::1"};
+	mxtls_pkcs12 *p = load("base-default.p12");
+	mxtls_config *cfg = mxtls_config_new();
+	mxtls_error err;
+	mxtls_ctx *ctx;
+
+	(void)state;
+	assert_int_equal(mxtls_config_add_identity_pinned(cfg, p, 0, brackets, 1, &err), 0);
+	assert_int_equal(mxtls_config_add_identity_pinned(cfg, p, 0, bare, 1, &err), 0);
+	ctx = mxtls_ctx_new(cfg, &err);
+	assert_non_null(ctx);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "::1"), 0);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "[::1]"), 0);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "0:0:0:0:0:0:0:1"), 0);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "[2001:DB8:0::1]"), 1);
+	assert_true(mxtls_ctx_select(ctx, NULL, "::2") == MXTLS_NO_IDENTITY);
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+	mxtls_pkcs12_free(p);
+}
+
+/* Issue 8, item 9: pins are bounded, and many pins stay cheap (sorted index, no pairs). */
+static void test_many_pins(void **state)
+{
+	enum { N = MXTLS_MAX_PINS / 2 };
+	char **names = calloc(N, sizeof(*names));
+	mxtls_pkcs12 *p = load("base-default.p12");
+	mxtls_config *cfg = mxtls_config_new();
+	const char *one[] = {"one-more.example"};
+	mxtls_error err;
+	mxtls_ctx *ctx;
+	size_t i, ambiguous = 0;
+
+	(void)state;
+	for (i = 0; i < N; i++)
+		names[i] = strdup(cc("host-%zu.example", i));
+	/* Two identities claim the same N pins: the first keeps each, the warnings are capped. */
+	assert_int_equal(mxtls_config_add_identity_pinned(cfg, p, 0, (const char *const *)names, N, &err), 0);
+	assert_int_equal(mxtls_config_add_identity_pinned(cfg, p, 0, (const char *const *)names, N, &err), 0);
+	assert_int_equal(mxtls_config_add_identity_pinned(cfg, p, 0, one, 1, &err), -1);
+	assert_int_equal(err.code, MXTLS_ERR_LIMIT_EXCEEDED);
+	ctx = mxtls_ctx_new(cfg, &err);
+	assert_non_null(ctx);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "HOST-4999.example."), 0);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "host-0.example"), 0);
+	for (i = 0; i < mxtls_ctx_warning_count(ctx); i++)
+		ambiguous++;
+	assert_true(ambiguous >= 2 && ambiguous <= 20);
+	assert_non_null(strstr(mxtls_ctx_warning(ctx, mxtls_ctx_warning_count(ctx) - 1), "more pins"));
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+	for (i = 0; i < N; i++)
+		free(names[i]);
+	free(names);
+	mxtls_pkcs12_free(p);
+}
+
+/* Issue 8, items 6 and 11: messages are valid UTF-8 and keep file name, separator and cause. */
+static void test_messages_stay_readable(void **state)
+{
+	char path[1200], name[600];
+	mxtls_error err;
+	mxtls_config *cfg;
+	size_t i;
+
+	(void)state;
+	/* A long path of two-byte characters: cut in its middle, never inside a character. */
+	for (i = 0; i + 2 < 400; i += 2)
+		memcpy(name + i, "\xc3\xa9", 2);
+	name[i] = '\0';
+	snprintf(path, sizeof(path), "/nonexistent/%s/end-of-path.p12", name);
+	assert_null(mxtls_pkcs12_load_file(path, PW, 0, &err));
+	assert_int_equal(err.code, MXTLS_ERR_IO);
+	assert_true(clean_utf8(err.message));
+	assert_non_null(strstr(err.message, "end-of-path.p12: cannot open: No such file"));
+	assert_non_null(strstr(err.message, "/nonexistent/"));
+	/* Not UTF-8 at all: escaped. */
+	assert_null(mxtls_pkcs12_load_file("/nonexistent/\xff\xfe.p12", PW, 0, &err));
+	assert_true(clean_utf8(err.message));
+	assert_non_null(strstr(err.message, "\\xff\\xfe.p12"));
+	/* The same through the environment, with the variable's name in front. */
+	cfg = from(&err, cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s", path), NULL, NULL, NULL);
+	assert_null(cfg);
+	assert_true(clean_utf8(err.message));
+	assert_non_null(strstr(err.message, "MXTLS_CLIENT_CERTIFICATE_FILE: /nonexistent/"));
+	assert_non_null(strstr(err.message, "end-of-path.p12: cannot open"));
+	/* A truncated container says so. */
+	assert_null(mxtls_pkcs12_load_file(cc("%s/truncated-1.p12", dir), PW, 0, &err));
+	assert_int_equal(err.code, MXTLS_ERR_CORRUPT);
+	assert_non_null(strstr(err.message, "truncated"));
+	/* Unknown JSON keys with escape codes are shown escaped. */
+	cfg = from(&err, "CLIENT_CERTIFICATES=[{\"pfx\": null, \"pin_to\": [\"a.example\"], \"\\u001b[2J\": 1}]",
+		   NULL, NULL, NULL);
+	assert_non_null(cfg);
+	assert_true(has_warning(cfg, "unknown key", "\\x1b[2J"));
+	for (i = 0; i < mxtls_config_warning_count(cfg); i++)
+		assert_true(clean_utf8(mxtls_config_warning(cfg, i)));
+	mxtls_config_free(cfg);
+}
+
+/* Issue 8, item 7: what is not a regular file is refused at once, never waited on. */
+static void test_special_files_refused(void **state)
+{
+	const char *vars[] = {"MXTLS_CLIENT_CERTIFICATES_FILE", "MXTLS_CLIENT_CERTIFICATE_FILE",
+			      "MXTLS_CERTIFICATE_AUTHORITIES_FILE"};
+	char fifo[2048];
+	mxtls_error err;
+	size_t i;
+
+	(void)state;
+	snprintf(fifo, sizeof(fifo), "%s/a-fifo", dir);
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(20); /* a hang fails the test instead of blocking CI */
+	for (i = 0; i < 3; i++) {
+		assert_null(from(&err, cc("%s=%s", vars[i], fifo), NULL, NULL, NULL));
+		assert_int_equal(err.code, MXTLS_ERR_IO);
+		assert_non_null(strstr(err.message, "FIFO"));
+		assert_null(from(&err, cc("%s=%s", vars[i], dir), NULL, NULL, NULL));
+		assert_non_null(strstr(err.message, "a directory"));
+	}
+	assert_null(from(&err, cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s/base-default.p12", dir),
+			 cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s", fifo), NULL, NULL));
+	assert_non_null(strstr(err.message, "MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE: "));
+	assert_non_null(strstr(err.message, "FIFO"));
+	/* /dev/zero: named once, as a device. */
+	assert_null(from(&err, "MXTLS_CERTIFICATE_AUTHORITIES_FILE=/dev/zero", NULL, NULL, NULL));
+	assert_string_equal(err.message,
+			    "MXTLS_CERTIFICATE_AUTHORITIES_FILE: /dev/zero: a device, not a regular file");
+	alarm(0);
+	unlink(fifo);
+}
+
+/* Issue 8, item 8: the password file is the whole file less one line end. */
+static void test_password_file_is_whole_file(void **state)
+{
+	mxtls_config *cfg;
+	mxtls_error err;
+
+	(void)state;
+	cfg = from(&err, cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s/base-default.p12", dir),
+		   cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s", fixture("pw-crlf", PW "\r\n", strlen(PW) + 2)),
+		   NULL, NULL);
+	assert_non_null(cfg);
+	mxtls_config_free(cfg);
+	/* A second line is part of the password, not ignored. */
+	cfg = from(&err, cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s/base-default.p12", dir),
+		   cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s", fixture("pw-2lines", PW "\nmore\n", strlen(PW) + 6)),
+		   NULL, NULL);
+	assert_null(cfg);
+	assert_int_equal(err.code, MXTLS_ERR_WRONG_PASSWORD);
+}
+
+/* Issue 8, item 11: a BOM is fine, a NUL is not, and the same CA twice counts once. */
+static void test_json_file_and_trust_details(void **state)
+{
+	char json[65536], pem[16384];
+	mxtls_config *cfg;
+	mxtls_error err;
+	mxtls_ctx *ctx;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(json, sizeof(json), "\xef\xbb\xbf[{\"pfx\": \"%s\", \"password\": \"" PW "\"}]",
+			     b64_default);
+	cfg = from(&err, cc("MXTLS_CLIENT_CERTIFICATES_FILE=%s", fixture("bom.json", json, n)), NULL,
+		   NULL, NULL);
+	if (cfg == NULL)
+		fail_msg("%s", err.message);
+	assert_int_equal(mxtls_config_identity_count(cfg), 1);
+	mxtls_config_free(cfg);
+	n = (size_t)snprintf(json, sizeof(json), "[]");
+	memcpy(json + n, "\0[1]", 4);
+	assert_null(from(&err, cc("MXTLS_CLIENT_CERTIFICATES_FILE=%s", fixture("nul.json", json, n + 4)),
+			 NULL, NULL, NULL));
+	assert_int_equal(err.code, MXTLS_ERR_CONFIG);
+	assert_non_null(strstr(err.message, "a NUL byte at offset 2"));
+	/* The same bundle inline and as a file: two authorities, not four. */
+	f = fopen(cc("%s/trust-bundle.pem", dir), "r");
+	assert_non_null(f);
+	n = fread(pem, 1, sizeof(pem) - 1, f);
+	pem[n] = '\0';
+	fclose(f);
+	cfg = from(&err, cc("CERTIFICATE_AUTHORITIES=%s", pem),
+		   cc("MXTLS_CERTIFICATE_AUTHORITIES_FILE=%s/trust-bundle.pem", dir), "MXTLS_SYSTEM_ROOTS=0",
+		   NULL);
+	assert_non_null(cfg);
+	ctx = mxtls_ctx_new(cfg, &err);
+	assert_non_null(ctx);
+	assert_int_equal(mxtls_ctx_trust_count(ctx), 2);
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+}
+
+/* Issue 8, item 11: a long subject is shown cut, never replaced by a placeholder. */
+static void test_long_subject(void **state)
+{
+	mxtls_pkcs12 *p = load("long-subject.p12");
+	char small[256], big[2048];
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(mxtls_cert_subject(mxtls_identity_leaf(mxtls_pkcs12_identity(p, 0)), small,
+					    sizeof(small)),
+			 -1);
+	assert_int_equal(strncmp(small, "O=OOOO", 6), 0);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_string_equal(small + sizeof(small) - 4, "...");
+	assert_true(mxtls_cert_subject(mxtls_identity_leaf(mxtls_pkcs12_identity(p, 0)), big,
+				       sizeof(big)) > 600);
+	assert_non_null(strstr(big, "CN=long-subject"));
+	mxtls_pkcs12_free(p);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -425,6 +823,16 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_selection),
 		cmocka_unit_test(test_runtime_reload_keeps_old_on_failure),
 		cmocka_unit_test(test_watch_files_and_signal),
+		cmocka_unit_test(test_container_warnings_reach_the_config),
+		cmocka_unit_test(test_validity_start_and_reload),
+		cmocka_unit_test(test_no_certificate_conflict),
+		cmocka_unit_test(test_ipv6_pins),
+		cmocka_unit_test(test_many_pins),
+		cmocka_unit_test(test_messages_stay_readable),
+		cmocka_unit_test(test_special_files_refused),
+		cmocka_unit_test(test_password_file_is_whole_file),
+		cmocka_unit_test(test_json_file_and_trust_details),
+		cmocka_unit_test(test_long_subject),
 	};
 	int ret;
 
