@@ -198,6 +198,7 @@ mxtls_ctx *mxtls_ctx_new(const mxtls_config *cfg, mxtls_error *err)
 		return NULL;
 	}
 	atomic_init(&ctx->refs, 1);
+	pthread_mutex_init(&ctx->attach_lock, NULL);
 	mbedtls_entropy_init(&ctx->entropy);
 	mbedtls_ctr_drbg_init(&ctx->drbg);
 	mbedtls_x509_crt_init(&ctx->ca);
@@ -258,10 +259,19 @@ mxtls_ctx *mxtls_ctx_ref(mxtls_ctx *ctx)
 
 void mxtls_ctx_free(mxtls_ctx *ctx)
 {
+	struct mx_attachment *at;
 	size_t i;
 
 	if (ctx == NULL || atomic_fetch_sub(&ctx->refs, 1) != 1)
 		return;
+	/* Others' state first (curl's pooled connections still point into the context). */
+	while ((at = ctx->attachments) != NULL) {
+		ctx->attachments = at->next;
+		if (at->cleanup != NULL)
+			at->cleanup(at->value);
+		free(at);
+	}
+	pthread_mutex_destroy(&ctx->attach_lock);
 	for (i = 0; i < ctx->nids; i++) {
 		mbedtls_ssl_config_free(&ctx->ids[i].conf);
 		mbedtls_pk_free(&ctx->ids[i].key); /* zeroizes */
@@ -476,4 +486,42 @@ void mxtls_free_secret(void *p, size_t len)
 	/* The buffer may be larger than len (capacity): wipe what we know plus the NUL. */
 	mx_wipe(p, len + 1);
 	free(p);
+}
+
+void *mxtls_ctx_attach(mxtls_ctx *ctx, const void *key, void *value, mxtls_cleanup_fn cleanup)
+{
+	struct mx_attachment *at;
+	void *ret = NULL;
+
+	if (ctx == NULL || key == NULL || value == NULL)
+		return NULL;
+	pthread_mutex_lock(&ctx->attach_lock);
+	for (at = ctx->attachments; at && at->key != key; at = at->next)
+		;
+	if (at != NULL) {
+		ret = at->value;
+	} else if ((at = malloc(sizeof(*at))) != NULL) {
+		*at = (struct mx_attachment){key, value, cleanup, ctx->attachments};
+		ctx->attachments = at;
+		ret = value;
+	}
+	pthread_mutex_unlock(&ctx->attach_lock);
+	return ret;
+}
+
+void *mxtls_ctx_attachment(const mxtls_ctx *ctx, const void *key)
+{
+	mxtls_ctx *c = (mxtls_ctx *)(uintptr_t)ctx; /* the lock, not the context, changes */
+	struct mx_attachment *at;
+	void *ret = NULL;
+
+	if (ctx == NULL)
+		return NULL;
+	pthread_mutex_lock(&c->attach_lock);
+	for (at = c->attachments; at && at->key != key; at = at->next)
+		;
+	if (at != NULL)
+		ret = at->value;
+	pthread_mutex_unlock(&c->attach_lock);
+	return ret;
 }

@@ -2,6 +2,7 @@
 #ifndef MXTLS_CTX_INT_H
 #define MXTLS_CTX_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include <mbedtls/ctr_drbg.h>
@@ -62,8 +63,18 @@ struct mx_ctx_identity {
 	struct mx_pins pins;
 };
 
+/* A value another library keeps with the context (mxtls_ctx_attach). */
+struct mx_attachment {
+	const void *key;
+	void *value;
+	mxtls_cleanup_fn cleanup;
+	struct mx_attachment *next;
+};
+
 struct mxtls_ctx {
 	atomic_int refs;
+	pthread_mutex_t attach_lock; /* guards attachments: the one mutable part */
+	struct mx_attachment *attachments;
 	mbedtls_entropy_context entropy;
 	mbedtls_ctr_drbg_context drbg; /* locked by mbedTLS itself (MBEDTLS_THREADING_C) */
 	mbedtls_x509_crt ca;           /* system roots + added authorities */

@@ -57,7 +57,7 @@ static int pin_check(const char *pin, char *canon, mxtls_error *err)
 	if (colon && colon[1] != '\0' && strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
 	    (pin[0] == '[' ? colon > pin && colon[-1] == ']' : strchr(pin, ':') == colon))
 		return mx_err(err, MXTLS_ERR_USAGE, "pin \"%s\": a host name, without port", pin);
-	if (mx_host_canon(pin, len, canon, HOST_MAX) != 0)
+	if (mx_host_canon(pin, len, canon, HOST_MAX) < 0)
 		return mx_err(err, MXTLS_ERR_USAGE, "pin \"%s\": not a host name or identifier%s", pin,
 			      pin[0] == '[' ? " (brackets hold an IPv6 address)" : "");
 	return 0;
@@ -271,7 +271,7 @@ size_t mxtls_ctx_select(const mxtls_ctx *ctx, const char *identifier, const char
 	    (r = find(ctx->by_id, ctx->npin_refs, identifier)) != NULL)
 		return owner(r->rank);
 	/* A host that cannot be a pin (too long, malformed literal) matches none. */
-	if (host != NULL && mx_host_canon(host, strlen(host), canon + 2, HOST_MAX) == 0) {
+	if (host != NULL && mx_host_canon(host, strlen(host), canon + 2, HOST_MAX) >= 0) {
 		if ((r = find(ctx->by_host, ctx->npin_refs, canon + 2)) != NULL)
 			return owner(r->rank);
 		/* "*.example.com" matches "a.example.com": exactly one more label. */

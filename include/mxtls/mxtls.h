@@ -387,8 +387,29 @@ MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_ctx *mxtls_ctx_new(const mxtls_config *cfg,
 							mxtls_error *err);
 /** Take one more reference; returns ctx. */
 MXTLS_EXTERN mxtls_ctx *mxtls_ctx_ref(mxtls_ctx *ctx);
-/** Drop one reference; the last one frees the context and wipes its keys. NULL-safe. */
+/**
+ * Drop one reference; the last one frees the context and wipes its keys,
+ * after running the cleanups of its attachments (mxtls_ctx_attach). NULL-safe.
+ */
 MXTLS_EXTERN void mxtls_ctx_free(mxtls_ctx *ctx);
+
+/** Frees what mxtls_ctx_attach() attached, when the context goes. */
+typedef void (*mxtls_cleanup_fn)(void *value);
+/**
+ * For libraries built on libmxtls (the libcurl hand-off, language
+ * bindings): keep value with ctx for as long as the context lives, under a
+ * key of the caller's own (the address of one of its statics). When the last
+ * reference goes, cleanup(value) runs once, before anything of the context is
+ * freed; it may still read the context, but must not take a reference to it.
+ * Returns the value attached under key: value if none was, or the earlier
+ * one (then value is not attached and cleanup is not called for it); NULL on
+ * a NULL argument or out of memory. An attachment holds no reference to the
+ * context. Thread-safe.
+ */
+MXTLS_EXTERN void *mxtls_ctx_attach(mxtls_ctx *ctx, const void *key, void *value,
+				    mxtls_cleanup_fn cleanup);
+/** The value attached to ctx under key, or NULL. Thread-safe. */
+MXTLS_EXTERN void *mxtls_ctx_attachment(const mxtls_ctx *ctx, const void *key);
 /** Identities in the context, in the order added; and their leaf certificates. */
 MXTLS_EXTERN size_t mxtls_ctx_identity_count(const mxtls_ctx *ctx);
 MXTLS_EXTERN const mxtls_cert *mxtls_ctx_identity_leaf(const mxtls_ctx *ctx, size_t i);

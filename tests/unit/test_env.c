@@ -596,10 +596,15 @@ static void test_no_certificate_conflict(void **state)
 	mxtls_config_free(cfg);
 }
 
-/* Issue 8, item 4: IPv6 pins in any spelling match the URL's host in any spelling. */
-static void test_ipv6_pins(void **state)
+/*
+ * Issue 8, item 4 and issue 9: pins and hosts compare in one form, whatever
+ * their spelling: IPv6 with or without brackets, international names as
+ * written or as the punycode name curl connects to.
+ */
+static void test_host_forms(void **state)
 {
 	const char *brackets[] = {"[::1]"}, *bare[] = {"2001:db8::1"};
+	const char *puny[] = {"xn--bcher-kva.test"}, *utf8[] = {"M\xc3\xbcnchen.test"};
 	mxtls_pkcs12 *p = load("base-default.p12");
 	mxtls_config *cfg = mxtls_config_new();
 	mxtls_error err;
@@ -615,6 +620,19 @@ static void test_ipv6_pins(void **state)
 	assert_int_equal(mxtls_ctx_select(ctx, NULL, "0:0:0:0:0:0:0:1"), 0);
 	assert_int_equal(mxtls_ctx_select(ctx, NULL, "[2001:DB8:0::1]"), 1);
 	assert_true(mxtls_ctx_select(ctx, NULL, "::2") == MXTLS_NO_IDENTITY);
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+	cfg = mxtls_config_new();
+	assert_int_equal(mxtls_config_add_identity_pinned(cfg, p, 0, puny, 1, &err), 0);
+	assert_int_equal(mxtls_config_add_identity_pinned(cfg, p, 0, utf8, 1, &err), 0);
+	ctx = mxtls_ctx_new(cfg, &err);
+	assert_non_null(ctx);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "b\xc3\xbc" "cher.test"), 0);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "B\xc3\x9c" "CHER.test."), 0);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "XN--BCHER-KVA.test"), 0);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "xn--mnchen-3ya.test"), 1);
+	assert_int_equal(mxtls_ctx_select(ctx, NULL, "m\xc3\xbcnchen.TEST"), 1);
+	assert_true(mxtls_ctx_select(ctx, NULL, "bucher.test") == MXTLS_NO_IDENTITY);
 	mxtls_ctx_free(ctx);
 	mxtls_config_free(cfg);
 	mxtls_pkcs12_free(p);
@@ -826,7 +844,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_container_warnings_reach_the_config),
 		cmocka_unit_test(test_validity_start_and_reload),
 		cmocka_unit_test(test_no_certificate_conflict),
-		cmocka_unit_test(test_ipv6_pins),
+		cmocka_unit_test(test_host_forms),
 		cmocka_unit_test(test_many_pins),
 		cmocka_unit_test(test_messages_stay_readable),
 		cmocka_unit_test(test_special_files_refused),
