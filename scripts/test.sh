@@ -44,18 +44,21 @@ cmake --build "$build" -j"$(nproc)"
 cd "$build"
 if [ "$mode" = --tsan ]; then
 	ctest --output-on-failure -R '^(api|public_vectors)$'
-	# 8 threads, each with its own easy handle, on one context, with Debian's
-	# libcurl (blob hand-off), its GnuTLS flavour (file hand-off) and with
-	# libcurl on the same mbedTLS.
+	# 8 threads, each with its own easy handle, on one context, and 4 threads
+	# each making a new handle per request (sessions and connections shared
+	# per thread), with Debian's libcurl (blob hand-off), its GnuTLS flavour
+	# (file hand-off) and with libcurl on the same mbedTLS.
 	# The reports go to files: the test prints only the end of a failing probe's stderr.
 	curl_mbedtls=$(sed -n 's/^MXTLS_CURL_MBEDTLS_LIBDIR:PATH=//p' CMakeCache.txt)
 	[ -e "$curl_mbedtls/libcurl.so.4" ] || { echo "no libcurl on mbedTLS in $curl_mbedtls" >&2; exit 1; }
 	gnutls=()
-	[ ! -x tests/tls_probe_gnutls ] || gnutls=(--probe-gnutls tests/tls_probe_gnutls --mxtls-gnutls tests/mxtls_cli_gnutls)
+	[ ! -x tests/tls_probe_gnutls ] || gnutls=(--probe-gnutls tests/tls_probe_gnutls --mxtls-gnutls tests/mxtls_cli_gnutls
+		--handle-probe-gnutls tests/handle_probe_gnutls)
 	rm -rf tsan-reports
 	rc=0
 	TSAN_OPTIONS="$TSAN_OPTIONS log_path=$PWD/tsan-reports/tsan" python3 "$here/tests/tls/test_peers.py" \
-		--only threads --probe tests/tls_probe --mxtls ./mxtls "${gnutls[@]}" --curl-mbedtls "$curl_mbedtls" || rc=$?
+		--only threads --probe tests/tls_probe --mxtls ./mxtls --handle-probe tests/handle_probe "${gnutls[@]}" \
+		--curl-mbedtls "$curl_mbedtls" || rc=$?
 	# Rotation under load: requests in 4 threads while the runtime swaps contexts.
 	TSAN_OPTIONS="$TSAN_OPTIONS log_path=$PWD/tsan-reports/tsan" python3 "$here/tests/tls/test_rotation.py" \
 		--rotations 4 --load tests/rotation_load --curl-mbedtls "$curl_mbedtls" || rc=$?

@@ -21,49 +21,91 @@
  *     exec), never written to a file system (like any process memory, they can
  *     still be swapped out). curl reads them on each new connection.
  * Every way, peer and host name verification are on and TLS 1.2 is the
- * floor, and TLS sessions are kept in a curl share that belongs to the
- * context and identity, so a session is never resumed with another identity
- * or an older context. On the mbedTLS path this holds even if the
- * application later sets CURLOPT_SSL_VERIFYPEER or VERIFYHOST to 0 or
- * lowers CURLOPT_SSLVERSION; on the other paths curl obeys the last setopt, so
- * do not change those options after mxtls_curl_setup().
+ * floor. On the mbedTLS path this holds even if the application later sets
+ * CURLOPT_SSL_VERIFYPEER or VERIFYHOST to 0 or lowers CURLOPT_SSLVERSION; on
+ * the other paths curl obeys the last setopt, so do not change those options
+ * after mxtls_curl_setup().
+ *
+ * Sessions and connections live with the context, not with easy handles.
+ * Each context and identity keeps TLS sessions and idle connections in curl
+ * shares of its own, so an application that makes a new easy handle for
+ * every call still resumes sessions and reuses connections:
+ *   - TLS sessions are shared by every handle set up with the same context
+ *     and identity;
+ *   - idle connections are shared by those handles that were set up in the
+ *     same thread (curl does not support sharing connections between threads
+ *     that run transfers at once). So perform a handle in the thread that
+ *     set it up, or call mxtls_curl_share_connections(easy, 0, ...) to give
+ *     it connections of its own (also for applications that count on one
+ *     connection per handle). A thread's shares close when it ends, if no
+ *     handle still uses them;
+ *   - no session or connection is ever used by another identity, another
+ *     context, or a context from before a rotation: each has its own shares;
+ *   - when the last reference to the context goes (an mxtls_ctx_free(), or a
+ *     runtime dropping an old context after a rotation once its last handle
+ *     is released), its sessions, connections, files and directory go with it
+ *     at once.
+ * curl before 8.12 leaks a handle's own session cache when a shared one is
+ * attached after the handle ran a transfer without it; such a handle (set up
+ * after it already ran transfers) keeps its own sessions and connections.
  *
  * Files: each context and identity handed to curl gets a private directory
  * (mkdtemp, mode 0700) under $TMPDIR when it is set and safe (owned by us or
  * root, and not writable by group or others without the sticky bit; set-up
  * fails if it does not exist), else /tmp. It holds one entry: on the mbedTLS
  * path an empty directory, CURLOPT_CAPATH; on the other two the CA file,
- * CURLOPT_CAINFO. curl compares that path before it reuses a connection or a
- * session, and it is unique to the context and identity, which keeps
- * identities apart. curl is given it as /proc/self/fd/N/<name>, N being a
- * descriptor of the directory (close-on-exec) that libmxtls_curl holds: so
- * whoever can rename entries where the directory lives (or above it) cannot
- * swap in their own CA file. Hence /proc must be mounted (set-up fails
- * otherwise), and the application must not close descriptors it did not
- * open. Entry and directory are removed when the last easy handle set up with
- * that context and identity is released, and at exit (a directory that was
- * renamed meanwhile stays, empty). A process killed by a signal leaves them:
- * on SIGTERM, say, stop the transfer and release the handle, as mxtls get
- * does (a flag set by the handler, returned by CURLOPT_XFERINFOFUNCTION).
+ * CURLOPT_CAINFO. Its path is unique to the context and identity. curl is
+ * given it as /proc/self/fd/N/<name>, N being a descriptor of the directory
+ * (close-on-exec) that libmxtls_curl holds: so whoever can rename entries
+ * where the directory lives (or above it) cannot swap in their own CA file.
+ * Hence /proc must be mounted (set-up fails otherwise), and the application
+ * must not close descriptors it did not open. Entry and directory are
+ * removed with the context, and at exit (a directory that was renamed
+ * meanwhile stays, empty). A process killed by a signal leaves them: on
+ * SIGTERM, say, stop the transfer and release the handle, as mxtls get does
+ * (a flag set by the handler, returned by CURLOPT_XFERINFOFUNCTION).
  *
  * Redirects: the identity is chosen when the handle is set up. After
  * mxtls_curl_setup_for() or mxtls_curl_setup_runtime(), every new connection
  * (a redirect with CURLOPT_FOLLOWLOCATION, say) must select the same identity
  * for its host, or libmxtls_curl refuses it before the handshake completes:
- * curl fails with CURLE_SSL_CERTPROBLEM (CURLE_ABORTED_BY_CALLBACK or
- * CURLE_COULDNT_CONNECT on libcurls without CURLOPT_SSL_CTX_FUNCTION, such as
- * the GnuTLS flavour, where the check runs in CURLOPT_SOCKOPTFUNCTION: do not
- * set your own there), and
- * mxtls_curl_last_error() says why (MXTLS_ERR_NOT_PINNED). So an identity
- * selected by host never reaches a host it is not pinned to. One selected by
- * identifier is for that service, wherever it redirects; and
+ * curl fails with CURLE_SSL_CERTPROBLEM (or CURLE_ABORTED_BY_CALLBACK /
+ * CURLE_COULDNT_CONNECT where the check runs in CURLOPT_SOCKOPTFUNCTION),
+ * and mxtls_curl_last_error() says why (MXTLS_ERR_NOT_PINNED). So an
+ * identity selected by host never reaches a host it is not pinned to. One
+ * selected by identifier is for that service, wherever it redirects; and
  * mxtls_curl_setup() with an explicit identity is the caller's choice for
- * every host: neither is checked.
+ * every host: neither is checked. Host names compare in one form on the URL,
+ * the pins and what curl connects to: lower case, no trailing dot,
+ * international names as punycode (IDNA, as libcurl converts them), IPv6
+ * without brackets.
+ *
+ * Options the application must leave alone after set-up, and what happens
+ * if it does not:
+ *   - CURLOPT_SHARE: ours holds the sessions and connections; with another,
+ *     curl keys them by CA path and certificate only;
+ *   - CURLOPT_SSL_CTX_FUNCTION / _DATA: on the mbedTLS path ours installs the
+ *     context, so replacing it leaves curl without trust (every connection
+ *     fails verification); on the OpenSSL path the redirect check runs in
+ *     CURLOPT_SOCKOPTFUNCTION too (for handles set up by selection), which
+ *     keeps it;
+ *   - CURLOPT_SOCKOPTFUNCTION / _DATA, for handles set up by selection on the
+ *     GnuTLS and OpenSSL paths: set-up takes it over; set your own before
+ *     set-up and it is replaced, after and the check there is gone (on the
+ *     GnuTLS flavour, the only one);
+ *   - the certificate, key and CA options (CURLOPT_SSLCERT, _SSLKEY, their
+ *     blobs, CURLOPT_CAINFO, CURLOPT_CAPATH): changing them changes what is
+ *     presented or trusted, though never which identity's connections and
+ *     sessions are used (those follow the shares).
  *
  * Handles you did not set up: curl copies the callback into its own DNS-
- * over-HTTPS handles, which get the context's trust and no identity; a
- * curl_easy_duphandle() copy must be set up itself (until it is, on the
- * mbedTLS path its connections are refused once the original is released).
+ * over-HTTPS handles, which get the context's trust and no identity. A
+ * curl_easy_duphandle() copy carries no identity until it is set up itself:
+ * on the OpenSSL path its connections are refused (curl copies the
+ * certificate, which the callback sees), on the mbedTLS path it gets the
+ * trust alone while the original is set up, and is refused after. The GnuTLS
+ * flavour gives no callback the handle, so there a copy presents the
+ * original's identity: set the copy up, or release the original first.
  *
  * HTTPS proxies (CURLOPT_PROXY "https://..."): on the mbedTLS path curl
  * calls the same callback for the TLS connection to the proxy, so the proxy
@@ -101,9 +143,11 @@ MXTLS_EXTERN const char *mxtls_curl_mode_name(void);
 /**
  * Configure easy so that its HTTPS requests present identity `identity` of
  * ctx (0 = the default; past the last identity = no client certificate) and
- * trust ctx's authorities. Takes a reference on ctx, held until
- * mxtls_curl_release(easy) or until the handle is set up again. Call it
- * between transfers, not during one. Returns 0, or -1 with err filled.
+ * trust ctx's authorities, and join the context's sessions and connections
+ * (see above). Takes a reference on ctx, held until mxtls_curl_release(easy)
+ * or until the handle is set up again. Call it between transfers, not during
+ * one, in the thread that will perform the handle. Returns 0, or -1 with err
+ * filled.
  */
 MXTLS_EXTERN int mxtls_curl_setup(CURL *easy, mxtls_ctx *ctx, size_t identity, mxtls_error *err);
 /**
@@ -131,9 +175,20 @@ MXTLS_EXTERN int mxtls_curl_setup_runtime(CURL *easy, mxtls_runtime *rt, const c
  */
 MXTLS_EXTERN int mxtls_curl_last_error(CURL *easy, mxtls_error *err);
 /**
+ * Whether easy shares idle connections with other handles set up with the
+ * same context and identity in the same thread (the default, enabled = 1),
+ * or keeps its own (0): for applications that count on one connection per
+ * handle, or perform handles in another thread than the one that set them
+ * up. Call it after a set-up, between transfers; it holds until release.
+ * TLS sessions are shared either way. Returns 0, or -1 with err filled.
+ */
+MXTLS_EXTERN int mxtls_curl_share_connections(CURL *easy, int enabled, mxtls_error *err);
+/**
  * Forget easy: drops the context reference taken by mxtls_curl_setup(), and
  * unsets every option it set that names our material (CA file and
- * directory, certificate and key files or blobs, callbacks, share).
+ * directory, certificate and key files or blobs, callbacks, share). The
+ * context's sessions and idle connections stay for the next handle, as long
+ * as the context lives.
  * Call it before curl_easy_cleanup(easy). NULL-safe; harmless if easy was
  * never set up.
  */

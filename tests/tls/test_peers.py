@@ -19,6 +19,9 @@ import sys
 import tempfile
 import threading
 import time
+import types
+
+from peers_handles import handle_checks, threaded_handle_check
 
 PW = "peer test pw"
 results = {"passed": 0, "failed": 0}
@@ -161,7 +164,10 @@ def main():
     ap.add_argument("--count-parses", default="", help="tests/tls/count_parses.so (LD_PRELOAD shim)")
     ap.add_argument("--mbedtls-p256-first", action="store_true",
                     help="mbedTLS was built by scripts/build-mbedtls.sh (secp256r1 first by default)")
-    ap.add_argument("--only", choices=["threads", "private-dir", "timeouts"],
+    ap.add_argument("--handle-probe", default="", help="handle_probe (a new easy handle per request)")
+    ap.add_argument("--handle-probe-gnutls", default="", help="handle_probe on Debian's GnuTLS flavour")
+    ap.add_argument("--example-multi", default="", help="examples/multi_mtls (event loop, Debian's libcurl ABI)")
+    ap.add_argument("--only", choices=["threads", "private-dir", "timeouts", "handles"],
                     help="run only these checks, for each libcurl: the threaded one (scripts/test.sh "
                     "--tsan), the private directory against renames, or mxtls get's timeouts and signals")
     args = ap.parse_args()
@@ -188,6 +194,8 @@ def main():
     srv_rogue = pki.leaf("srv-rogue", "localhost", rogue_ca, "ec", srv_ext)
     srv_wrongname = pki.leaf("srv-wrong", "wrong.example", server_ca, "ec",
                              "subjectAltName=DNS:wrong.example\nextendedKeyUsage=serverAuth\n")
+    srv_idn = pki.leaf("srv-idn", "xn--bcher-kva.test", server_ca, "ec",
+                       "subjectAltName=DNS:xn--bcher-kva.test\nextendedKeyUsage=serverAuth\n")
     cli_ext = "extendedKeyUsage=clientAuth\n"
     ids = {
         "rsa": pki.p12("client-rsa", pki.leaf("client-rsa", "client rsa", client_ca, "rsa", cli_ext), client_ca),
@@ -199,13 +207,13 @@ def main():
     # nginx: one server block per case, each answering with what it saw.
     silent = Silent()
     ports = {n: free_port() for n in ("tls13_ec", "tls12_rsa", "tls12_ec", "tls13_rsa", "rogue", "wrong",
-                                      "tls12_ids", "redirect", "stall")}
+                                      "tls12_ids", "redirect", "stall", "idn")}
     blocks = []
     certs = {"tls13_ec": (srv_ec, "TLSv1.3"), "tls12_rsa": (srv_rsa, "TLSv1.2"),
              "tls12_ec": (srv_ec, "TLSv1.2"), "tls13_rsa": (srv_rsa, "TLSv1.3"),
              "rogue": (srv_rogue, "TLSv1.2 TLSv1.3"), "wrong": (srv_wrongname, "TLSv1.2 TLSv1.3"),
              "tls12_ids": (srv_ec, "TLSv1.2"), "redirect": (srv_ec, "TLSv1.2 TLSv1.3"),
-             "stall": (srv_ec, "TLSv1.2 TLSv1.3")}
+             "stall": (srv_ec, "TLSv1.2 TLSv1.3"), "idn": (srv_idn, "TLSv1.2 TLSv1.3")}
     for name, ((key, crt), protos) in certs.items():
         # tls12_ids resumes by session ID only: no tickets.
         tickets = "off" if name == "tls12_ids" else "on"
@@ -278,6 +286,17 @@ http {{
             if not system:
                 cmd += ["--no-system-roots"]
             return run(cmd + list(extra) + [url], env)
+
+        resumes = {}
+
+        def usual_resumes(probe, env, srv):
+            """Does this libcurl resume sessions on srv the usual way (its own files, one handle)?"""
+            key = (probe, str(env and env.get("LD_LIBRARY_PATH")), srv)
+            if key not in resumes:
+                u = run([probe, "--usual-cainfo", server_ca_pem, "--usual-cert", ec_pem[1], "--usual-key",
+                         ec_pem[0], "--fresh", "--requests", "3", f"https://localhost:{ports[srv]}/"], env)
+                resumes[key] = sum("reused=r" in l for l in u.stdout.splitlines()) > 0
+            return resumes[key]
 
         def private_dir_checks(flav, env, probe):
             """Issue 8, item 1: no file curl reads for trust (or identity) may be reachable by a
@@ -410,6 +429,16 @@ http {{
                 private_dir_checks(flav, env, probe)
             if wants("timeouts"):
                 timeout_checks(flav, env)
+            hprobe = args.handle_probe_gnutls if flav.endswith("gnutls") else args.handle_probe
+            handles = types.SimpleNamespace(
+                    flav=flav, env=env, hprobe=hprobe, run=run, check=check, ports=ports, ids=ids, pw=PW,
+                    server_ca_pem=server_ca_pem, mode=want_mode.split()[0], example_multi=args.example_multi,
+                    usual_resumes=lambda srv, env=env, probe=probe: usual_resumes(probe, env, srv),
+                    has_idn="IDN" in run([hprobe, "--features"], env).stdout) if hprobe else None
+            if wants("threads") and hprobe:
+                threaded_handle_check(handles)
+            if wants("handles") and hprobe:
+                handle_checks(handles)
             if args.only:
                 continue
 
