@@ -1,26 +1,45 @@
 #!/usr/bin/env bash
 # Build the libFuzzer targets with coverage and sanitizers, and fuzz each one for a while.
 #
-#   tests/fuzz/run-fuzz.sh [SECONDS]      (default 60 seconds per target)
+#   tests/fuzz/run-fuzz.sh [SECONDS [TARGET...]]   (default 60 seconds per target, all targets)
+#
+# TARGET: pkcs12 asn1 trust env select url_host (or fuzz_pkcs12, ...), one after
+# the other; e.g. `tests/fuzz/run-fuzz.sh 20 trust env` fuzzes two of them.
 #
 # Environment: MBEDTLS_PREFIX (default: .deps/mbedtls of this repo, made by
 # scripts/build-mbedtls.sh), MXTLS_VECTORS (the shared public vectors),
 # MXTLS_FUZZ_BUILD (default: build-fuzz in the repo).
 #
-# Each target starts from a copy of its seeds (tests/fuzz/make-seeds.sh). Exits
+# Each target starts from a copy of its seeds: tests/fuzz/make-seeds.sh writes
+# those of pkcs12 and asn1, the others are committed in tests/fuzz/seeds/. Exits
 # non-zero if any target finds a crash, leak, timeout or out-of-memory; the
 # reproducer is left under $MXTLS_FUZZ_BUILD/fuzz-artifacts/. Prints one stats
 # line per target, and the fuzzer's report on failure; quiet otherwise.
 set -euo pipefail
 export LC_ALL=C
 
+all_targets=(pkcs12 asn1 trust env select url_host)
+usage() {
+	echo "usage: $0 [SECONDS [TARGET...]]   (TARGET: ${all_targets[*]})" >&2
+	exit 2
+}
 secs=${1:-60}
 case "$secs" in
-'' | *[!0-9]*)
-	echo "usage: $0 [SECONDS]" >&2
-	exit 2
-	;;
+'' | *[!0-9]*) usage ;;
 esac
+shift $(($# > 0 ? 1 : 0))
+[ $# -gt 0 ] || set -- "${all_targets[@]}"
+targets=()
+for t in "$@"; do
+	t=${t#fuzz_}
+	case " ${all_targets[*]} " in
+	*" $t "*) targets+=("$t") ;;
+	*)
+		echo "run-fuzz: unknown target \"$t\"" >&2
+		usage
+		;;
+	esac
+done
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 build=${MXTLS_FUZZ_BUILD:-$repo/build-fuzz}
@@ -57,19 +76,26 @@ CC=clang quiet "$logs/configure.log" cmake -S "$repo" -B "$build" \
 	-DMXTLS_BUILD_FUZZ=ON -DMXTLS_BUILD_TOOLS=OFF -DMXTLS_BUILD_BENCH=OFF \
 	-DMXTLS_BUILD_TESTS=OFF \
 	-DMXTLS_VECTORS="$vectors"
-# Only the fuzzers (and the static library they link): nothing else is needed here.
-quiet "$logs/build.log" cmake --build "$build" -j"$(nproc)" --target fuzz_pkcs12 fuzz_asn1
-seeds=$build/tests/fuzz/seeds
-quiet "$logs/seeds.log" "$here/make-seeds.sh" "$seeds" "$vectors"
+# Only the fuzzers asked for (and the static library they link): nothing else is needed here.
+quiet "$logs/build.log" cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
+case " ${targets[*]} " in
+*" pkcs12 "* | *" asn1 "*)
+	quiet "$logs/seeds.log" "$here/make-seeds.sh" "$build/tests/fuzz/seeds" "$vectors"
+	;;
+esac
 
 status=0
-for t in pkcs12 asn1; do
+for t in "${targets[@]}"; do
+	case $t in
+	pkcs12 | asn1) seeds=$build/tests/fuzz/seeds/$t ;;
+	*) seeds=$here/seeds/$t ;;
+	esac
 	corpus=$build/fuzz-corpus/$t
 	artifacts=$build/fuzz-artifacts/$t
 	log=$logs/fuzz_$t.log
 	rm -rf "$corpus" "$artifacts"
 	mkdir -p "$corpus" "$artifacts"
-	cp -R "$seeds/$t"/. "$corpus"/
+	cp -R "$seeds"/. "$corpus"/
 	rc=0
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
 		"$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=65536 -timeout=30 \

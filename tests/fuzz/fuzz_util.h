@@ -1,0 +1,202 @@
+/*
+ * Helpers shared by the fuzz targets fuzz_trust, fuzz_env, fuzz_select and
+ * fuzz_url_host: the invariant check, "read every byte" so that ASan sees
+ * the whole of what a getter returns, and checks of certificates and errors
+ * against the contracts of include/mxtls/mxtls.h.
+ *
+ * Define FUZZ_NAME ("fuzz_trust", ...) before including this file.
+ */
+#ifndef MXTLS_FUZZ_UTIL_H
+#define MXTLS_FUZZ_UTIL_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/sha256.h>
+
+#include "mxtls/mxtls.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* A broken promise prints what broke and abort()s: libFuzzer reports a crash. */
+#define check(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, FUZZ_NAME ": invariant violated: %s: ", #cond);            \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+			abort();                                                                   \
+		}                                                                                  \
+	} while (0)
+
+static volatile uint64_t fuzz_sink;
+
+/* Read every byte, so ASan checks the whole range. */
+static inline void touch(const void *p, size_t n)
+{
+	const volatile uint8_t *b = p;
+	uint64_t h = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = h * 31 + b[i];
+	fuzz_sink += h;
+}
+
+static inline size_t touch_str(const char *s)
+{
+	size_t n = strlen(s);
+
+	touch(s, n + 1);
+	return n;
+}
+
+/* A C string that a getter returned: not NULL, not empty, readable to its NUL. */
+static inline void check_text(const char *s, const char *what, size_t i)
+{
+	check(s != NULL, "%s %zu is NULL", what, i);
+	check(touch_str(s) > 0, "%s %zu is empty", what, i);
+}
+
+/* subject or issuer into an exact-size heap buffer: -1 or a C string of the returned length. */
+static inline void check_dn(const mxtls_cert *c, size_t size, int issuer)
+{
+	char *buf = malloc(size);
+	int n;
+
+	if (buf == NULL)
+		return;
+	memset(buf, 'x', size);
+	n = issuer ? mxtls_cert_issuer(c, buf, size) : mxtls_cert_subject(c, buf, size);
+	check(n >= -1 && n < (int)size, "%s into %zu bytes returned %d",
+	      issuer ? "issuer" : "subject", size, n);
+	check(memchr(buf, '\0', size) != NULL, "name into %zu bytes not NUL-terminated", size);
+	if (n >= 0)
+		check((size_t)n == touch_str(buf), "name: returned length %d != strlen", n);
+	free(buf);
+}
+
+/* Every getter of a certificate view. */
+static inline void check_cert(const mxtls_cert *c)
+{
+	const uint8_t *der, *h;
+	uint8_t want[32];
+	size_t len = 0;
+	int ca;
+
+	check(c != NULL, "NULL certificate in range");
+	der = mxtls_cert_der(c, &len);
+	check(der != NULL && len > 0, "certificate without DER (len %zu)", len);
+	touch(der, len);
+	h = mxtls_cert_sha256(c);
+	check(h != NULL, "no SHA-256");
+	touch(h, 32);
+	if (mbedtls_sha256(der, len, want, 0) == 0)
+		check(memcmp(h, want, 32) == 0, "cert_sha256 is not SHA-256 of cert_der");
+	check_dn(c, 1024, 0);
+	check_dn(c, 1024, 1);
+	check_dn(c, 8, 0);
+	fuzz_sink += (uint64_t)mxtls_cert_not_before(c) + (uint64_t)mxtls_cert_not_after(c);
+	ca = mxtls_cert_is_ca(c);
+	check(ca == 0 || ca == 1, "is_ca returned %d", ca);
+}
+
+/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF) without C0, DEL or C1. */
+static inline int clean_text(const char *str)
+{
+	const uint8_t *s = (const uint8_t *)str;
+	size_t i = 0, n, k;
+	uint32_t cp, min;
+
+	while (s[i]) {
+		uint8_t c = s[i];
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f)
+				return 0;
+			i++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0)
+			n = 1, cp = c & 0x1f, min = 0x80;
+		else if ((c & 0xf0) == 0xe0)
+			n = 2, cp = c & 0x0f, min = 0x800;
+		else if ((c & 0xf8) == 0xf0)
+			n = 3, cp = c & 0x07, min = 0x10000;
+		else
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f)
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+/* A failed call: a named code and a non-empty message, NUL-terminated clean UTF-8. */
+static inline void check_error(const mxtls_error *err)
+{
+	const char *end = memchr(err->message, '\0', MXTLS_ERROR_MESSAGE_MAX);
+
+	check(err->code != MXTLS_OK, "failed with code ok");
+	check(strcmp(mxtls_error_name(err->code), "unknown") != 0, "error code %d has no name",
+	      err->code);
+	check(end != NULL, "message not NUL-terminated within %d bytes", MXTLS_ERROR_MESSAGE_MAX);
+	check(err->message[0] != '\0', "empty message for %s", mxtls_error_name(err->code));
+	touch(err->message, (size_t)(end - err->message) + 1);
+	check(clean_text(err->message), "message is not clean UTF-8: %s", err->message);
+}
+
+/* A successful call: code ok and an empty message. */
+static inline void check_ok(const mxtls_error *err)
+{
+	check(err->code == MXTLS_OK && err->message[0] == '\0', "success with code %d (%s): %.*s",
+	      err->code, mxtls_error_name(err->code), MXTLS_ERROR_MESSAGE_MAX - 1, err->message);
+}
+
+/*
+ * Every selection answers with an identity of the context or with none, and
+ * the same answer twice (mxtls_ctx_select is documented allocation-free and
+ * thread-safe, so it has no state to drift).
+ */
+static inline size_t checked_select(const mxtls_ctx *ctx, const char *identifier, const char *host)
+{
+	size_t a = mxtls_ctx_select(ctx, identifier, host);
+
+	check(a == MXTLS_NO_IDENTITY || a < mxtls_ctx_identity_count(ctx),
+	      "select(%s, %s) = %zu of %zu identities", identifier ? identifier : "NULL",
+	      host ? host : "NULL", a, mxtls_ctx_identity_count(ctx));
+	check(mxtls_ctx_select(ctx, identifier, host) == a, "select(%s, %s) changed its answer",
+	      identifier ? identifier : "NULL", host ? host : "NULL");
+	return a;
+}
+
+/* Every getter of a context (identities, their leaves and pins, warnings). */
+static inline void check_ctx(const mxtls_ctx *ctx)
+{
+	size_t i, k, n = mxtls_ctx_identity_count(ctx);
+	int min = 0, max = 0;
+
+	for (i = 0; i < n; i++) {
+		check_cert(mxtls_ctx_identity_leaf(ctx, i));
+		for (k = 0; k < mxtls_ctx_identity_pin_count(ctx, i); k++)
+			check_text(mxtls_ctx_identity_pin(ctx, i, k), "pin", k);
+		check(mxtls_ctx_identity_pin(ctx, i, k) == NULL, "pin(count) is not NULL");
+	}
+	check(mxtls_ctx_identity_leaf(ctx, n) == NULL, "identity_leaf(count) is not NULL");
+	for (i = 0; i < mxtls_ctx_warning_count(ctx); i++)
+		check_text(mxtls_ctx_warning(ctx, i), "context warning", i);
+	check(mxtls_ctx_warning(ctx, i) == NULL, "ctx_warning(count) is not NULL");
+	mxtls_ctx_tls_versions(ctx, &min, &max);
+	check(min >= MXTLS_TLS_1_2 && min <= max && max <= MXTLS_TLS_1_3, "TLS versions %#x-%#x",
+	      min, max);
+	fuzz_sink += mxtls_ctx_trust_count(ctx);
+}
+
+#endif

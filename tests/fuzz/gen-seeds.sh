@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Regenerate the committed seeds of fuzz_trust, fuzz_env, fuzz_select and
+# fuzz_url_host (tests/fuzz/seeds/<target>/), and fuzz_fixture.h, the small
+# container and CA those targets embed. Run it by hand when they need to
+# change, and commit what it writes; builds and tests never run it (they need
+# no openssl). New keys each time, so every file changes.
+#
+#   tests/fuzz/gen-seeds.sh
+#
+# (make-seeds.sh is another thing: the pkcs12 and asn1 seeds, written into the
+# build directory from ../shared at test time.)
+#
+# Everything is small on purpose: P-256 keys, short names, a container with an
+# unencrypted certificate and 1 iteration for the key and the MAC, so that a
+# run with it costs microseconds. Certificates are valid for 100 years, except
+# one for 3000 days (within MXTLS_EXPIRY_WARNING_DAYS=3650 in the runtime seed).
+set -euo pipefail
+export LC_ALL=C
+
+here=$(cd "$(dirname "$0")" && pwd)
+seeds=$here/seeds
+password=secret-fuzz-1 # fuzz_env checks that "secret-fuzz..." never shows up in messages
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ossl() {
+	if ! openssl "$@" >"$tmp/ossl.log" 2>&1; then
+		cat "$tmp/ossl.log" >&2
+		exit 1
+	fi
+}
+
+# A CA and a client certificate it issued, without key identifiers (smaller).
+printf 'basicConstraints=critical,CA:true\nkeyUsage=keyCertSign\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=none\n' >"$tmp/ca.ext"
+printf 'extendedKeyUsage=clientAuth\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=none\n' >"$tmp/leaf.ext"
+ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/ca.key"
+ossl req -new -key "$tmp/ca.key" -subj "/CN=fuzz CA" -out "$tmp/ca.csr"
+ossl x509 -req -in "$tmp/ca.csr" -signkey "$tmp/ca.key" -days 36500 -set_serial 1 \
+	-extfile "$tmp/ca.ext" -out "$tmp/ca.pem"
+ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/leaf.key"
+ossl req -new -key "$tmp/leaf.key" -subj "/CN=fuzz client" -out "$tmp/leaf.csr"
+ossl x509 -req -in "$tmp/leaf.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -set_serial 2 \
+	-days 36500 -extfile "$tmp/leaf.ext" -out "$tmp/leaf.pem"
+ossl pkcs12 -export -inkey "$tmp/leaf.key" -in "$tmp/leaf.pem" -passout "pass:$password" \
+	-certpbe NONE -iter 1 -out "$tmp/id.p12"
+# The same key with a certificate that ends within MXTLS_EXPIRY_WARNING_DAYS=3650 (runtime seed).
+ossl x509 -req -in "$tmp/leaf.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -set_serial 3 \
+	-days 3000 -extfile "$tmp/leaf.ext" -out "$tmp/short.pem"
+ossl pkcs12 -export -inkey "$tmp/leaf.key" -in "$tmp/short.pem" -passout "pass:$password" \
+	-certpbe NONE -iter 1 -out "$tmp/short.p12"
+ossl x509 -in "$tmp/ca.pem" -outform DER -out "$tmp/ca.der"
+ossl x509 -in "$tmp/ca.pem" -trustout -addtrust clientAuth -out "$tmp/ca-trusted.pem"
+p12b64=$(base64 -w0 "$tmp/id.p12")
+
+# fuzz_fixture.h: the container (as bytes), its password, the CA (as text).
+{
+	echo "/* Written by gen-seeds.sh: a P-256 client identity (1 iteration) and the CA that issued it. */"
+	echo "#ifndef MXTLS_FUZZ_FIXTURE_H"
+	echo "#define MXTLS_FUZZ_FIXTURE_H"
+	echo
+	echo "#define FIXTURE_P12_PASSWORD \"$password\""
+	echo
+	echo "static const unsigned char fixture_p12[] = {"
+	od -An -v -w12 -tx1 "$tmp/id.p12" | sed 's/ *$//; s/ \([0-9a-f][0-9a-f]\)/0x\1, /g; s/, $/,/; s/^/\t/'
+	echo "};"
+	echo
+	echo "static const char fixture_ca_pem[] ="
+	sed 's/^/\t"/; s/$/\\n"/' "$tmp/ca.pem"
+	echo "\t;"
+	echo
+	echo "#endif"
+} | sed 's/^\\t/\t/' >"$here/fuzz_fixture.h"
+
+rm -rf "$seeds/trust" "$seeds/env" "$seeds/select" "$seeds/url_host"
+mkdir -p "$seeds/trust" "$seeds/env" "$seeds/select" "$seeds/url_host"
+
+# fuzz_trust: PEM with text around it, CRLF and indentation, DER, base64 forms.
+cp "$tmp/ca.pem" "$seeds/trust/ca.pem"
+cp "$tmp/ca.der" "$seeds/trust/ca.der"
+cp "$tmp/ca-trusted.pem" "$seeds/trust/trusted.pem"
+base64 -w 64 "$tmp/ca.pem" >"$seeds/trust/ca-pem.b64"
+base64 -w0 "$tmp/ca.der" >"$seeds/trust/ca-der.b64"
+{
+	echo "subject=CN = fuzz client"
+	echo "issuer=CN = fuzz CA"
+	cat "$tmp/leaf.pem"
+	echo "# and the CA:"
+	cat "$tmp/ca.pem"
+} >"$seeds/trust/chain.txt"
+{
+	printf 'authorities: |\n'
+	printf -- '-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n'
+	cat "$tmp/leaf.pem"
+} | sed '2,$s/^/    /; s/$/\r/' >"$seeds/trust/indented-crlf.yaml"
+printf -- '-----BEGIN CERTIFICATE-----\nMIIBkTCCATegAwIBAgIBATAKBggqhkjOPQQDAjASMRAwDgYDVQQDDAdmdXp6IENB\n' \
+	>"$seeds/trust/no-end.pem"
+printf 'no certificate here\n' >"$seeds/trust/empty.txt"
+
+# fuzz_env: NUL-separated NAME=value entries and @ directives (see fuzz_env.c).
+env_seed() { # env_seed NAME ENTRY...
+	local name=$1
+	shift
+	printf '%s\0' "$@" >"$seeds/env/$name"
+}
+env_seed one-identity \
+	"CLIENT_CERTIFICATES=[{\"pfx\": \"$p12b64\", \"password\": \"$password\", \"pin_to\": [\"api.example.com\", \"*.example.org\", \"Svc.One\", \"[::1]\"]}]" \
+	"@host=api.example.com" "@host=a.example.org" "@host=::1" "@id=Svc.One"
+# base64 cut into lines with JSON "\n", a null pfx, an unknown key, a default, base64 CAs.
+env_seed null-default-b64ca \
+	"CLIENT_CERTIFICATES=[{\"pfx\": null, \"pin_to\": [\"public.example.com\", \"*.example.net\", \"fe80::1\"]},
+ {\"pfx\": \"${p12b64:0:600}\\n${p12b64:600}\", \"password\": \"$password\", \"note\": 1},
+ {\"pfx\": null, \"pin_to\": [\"API.Example.com.\"]}]" \
+	"CERTIFICATE_AUTHORITIES_BASE64=$(base64 -w0 "$tmp/ca.pem")" "MXTLS_SYSTEM_ROOTS=false" \
+	"@host=public.example.com" "@host=[fe80::1]" "@host=x.example.net" "@id=API.Example.com"
+env_seed runtime "@runtime" "MXTLS_EXPIRY_WARNING_DAYS=3650" \
+	"CLIENT_CERTIFICATES=[{\"pfx\": \"$(base64 -w0 "$tmp/short.p12")\", \"password\": \"$password\", \"pin_to\": [\"Svc.Two\", \"10.0.0.1\"]}]" \
+	"CERTIFICATE_AUTHORITIES=$(cat "$tmp/ca.pem")" "@id=Svc.Two" "@host=10.0.0.1"
+env_seed file-pins "@file" "MXTLS_CLIENT_CERTIFICATE_PIN_TO=a.example.com, Svc.Three *.b.example" \
+	"@host=x.b.example" "@id=Svc.Three"
+env_seed file-runtime "@runtime" "@file" "MXTLS_CLIENT_CERTIFICATE_PIN_TO=c.example.com"
+env_seed file-cert-only "@file=cert"
+env_seed bad-json 'CLIENT_CERTIFICATES=[{"pfx": '
+env_seed bad-base64 "CLIENT_CERTIFICATES=[{\"pfx\": \"MII*\", \"password\": \"secret-fuzz-2\"}]"
+env_seed bad-pins 'CLIENT_CERTIFICATES=[{"pfx": null, "pin_to": ["https://a.example.com", "b.example.com:443"]}]'
+env_seed bad-values "MXTLS_SYSTEM_ROOTS=yes" "MXTLS_EXPIRY_WARNING_DAYS=99999"
+env_seed empty-array "CLIENT_CERTIFICATES=[]" "MXTLS_EXPIRY_WARNING_DAYS=0"
+
+# fuzz_select: lines of "id PIN...", "none PIN...", "? IDENT HOST" (see fuzz_select.c).
+printf 'id api.example.com *.example.org Svc.One\nid\nnone public.example.com *.example.net\n? Svc.One a.example.org\n? - x.example.net\n' \
+	>"$seeds/select/basic"
+printf 'id ::1 [fe80::1] 10.0.0.1\nid [::ffff:1.2.3.4] 2001:db8::1\nnone 127.0.0.1 ::2\n? - [::1]\n? - 0:0::1\n? - FE80::1\n' \
+	>"$seeds/select/ip-literals"
+printf 'id [2001:DB8::1]\nid 10.0.0.1\n? - 2001:db8:0::1\n' >"$seeds/select/ipv6"
+printf 'id b\xc3\xbccher.example *.stra\xc3\x9fe.example\n? - xn--bcher-kva.example\n? - a.STRASSE.example\n' \
+	>"$seeds/select/idn"
+printf 'id a.example.com\nid A.EXAMPLE.COM. b.example.com\nnone b.example.com\nid\nid\n? - a.example.com.\n' \
+	>"$seeds/select/claims"
+printf 'id https://a.example.com\nid a.example.com:443\nid *.*.x\nid a\tb\nnone\nid *.\nid ok.example\n' \
+	>"$seeds/select/refused"
+printf 'id MyModule.MyService Svc.\nnone Svc..\n? Svc. -\n? MyModule.MyService api.example.com\n' \
+	>"$seeds/select/identifiers"
+
+# fuzz_url_host: one URL each.
+url() { printf '%s' "$2" >"$seeds/url_host/$1"; }
+url name 'https://api.example.com/path?q=1#f'
+url ipv6-port 'https://[::1]:8443/'
+url ipv6-zone 'https://[fe80::1%25eth0]/x'
+url userinfo 'https://user:pass@a.example.org:443/'
+url ipv4-hex 'http://0x7f.1/'
+url upper-dot 'HTTPS://EXAMPLE.edu./'
+url no-scheme 'public.example.com/x'
+url idn 'https://bücher.example.net/'
+url percent 'https://a%2eexample.org/'
+url other-scheme 'foo://a.b/'
+url file 'file:///etc/passwd'
+
+for t in trust env select url_host; do
+	echo "seeds/$t: $(ls "$seeds/$t" | wc -l) files, $(cat "$seeds/$t"/* | wc -c) bytes"
+done
