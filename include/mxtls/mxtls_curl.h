@@ -105,7 +105,10 @@
  * certificate, which the callback sees), on the mbedTLS path it gets the
  * trust alone while the original is set up, and is refused after. The GnuTLS
  * flavour gives no callback the handle, so there a copy presents the
- * original's identity: set the copy up, or release the original first.
+ * original's identity: set the copy up before using it. curl_easy_reset()
+ * clears our options but keeps the handle's share: set the handle up again,
+ * or release it, before its next transfer (until then its connections carry
+ * no certificate, and curl keeps them apart from ours by CA path).
  *
  * HTTPS proxies (CURLOPT_PROXY "https://..."): on the mbedTLS path curl
  * calls the same callback for the TLS connection to the proxy, so the proxy

@@ -16,7 +16,9 @@
  *     CURLINFO_EFFECTIVE_URL returns, which the hand-off reads again for each
  *     new connection) selects the same identity, if it has a host: otherwise a
  *     connection would present another identity than mxtls_curl_setup_for()
- *     chose (refused, or worse), and it has a host.
+ *     chose (refused, or worse), and it has a host. (Found by this target:
+ *     curl normalises in several passes, "0x%37f.1" -> "0x7f.1" -> 127.0.0.1;
+ *     mx_curl_url_host follows the rewrites until the host is stable.)
  * URLs without a scheme are read as curl reads them (it guesses the scheme).
  *
  * Only the library and this reader are instrumented; curl's parser is the
