@@ -14,7 +14,8 @@
  *                      and one mbedTLS handshake per request (reference for the floor)
  *       --fresh: a new connection per request (CURLOPT_FRESH_CONNECT + FORBID_REUSE);
  *       without it, keep-alive. --no-session-cache: CURLOPT_SSL_SESSIONID_CACHE 0
- *       (set after mxtls_curl_setup).
+ *       (set after mxtls_curl_setup). --new-handle: a new easy handle for every
+ *       request (init, set-up, perform, release, cleanup), as runtimes call curl.
  *   bench_mtls multi --way usual-p12|usual-pem|mxtls --url URL --conns K [options]
  *       One multi handle, K easy handles started at once, one request each; the
  *       connections stay open until all are done. Reports base, end and peak RSS.
@@ -78,7 +79,7 @@
 struct opts {
 	const char *cmd, *way, *url, *p12, *pw, *cert, *key, *ca, *server_cert;
 	const char *backend, *expect, *label;
-	int n, conns, fresh, no_cache, system_roots;
+	int n, conns, fresh, no_cache, system_roots, new_handle;
 	double min_sec;
 };
 
@@ -351,6 +352,19 @@ static void one_request(CURL *h, struct body *b, struct tally *t)
 	tally_body(t, b->buf, status);
 }
 
+/* A request on a new easy handle, set up and released around it (--new-handle). */
+static void handle_request(mxtls_ctx *ctx, struct body *b, struct tally *t)
+{
+	CURL *h = curl_easy_init();
+
+	if (h == NULL)
+		die("curl_easy_init failed");
+	setup_easy(h, ctx, b, o.fresh);
+	one_request(h, b, t);
+	mxtls_curl_release(h); /* harmless for the usual ways */
+	curl_easy_cleanup(h);
+}
+
 /* ---- direct: the context's mbedTLS configuration, no curl ---- */
 
 struct target {
@@ -495,6 +509,9 @@ static int cmd_run(void)
 	if (direct) {
 		parse_url(&tg);
 		direct_request(mxtls_ctx_mbedtls_config(ctx, 0), &tg, &warm);
+	} else if (o.new_handle) {
+		check_backend();
+		handle_request(ctx, &body, &warm); /* warm-up: libraries, first session, first connection */
 	} else {
 		check_backend();
 		h = curl_easy_init();
@@ -512,6 +529,8 @@ static int cmd_run(void)
 		t0 = now(CLOCK_MONOTONIC);
 		if (direct)
 			direct_request(mxtls_ctx_mbedtls_config(ctx, 0), &tg, &t);
+		else if (o.new_handle)
+			handle_request(ctx, &body, &t);
 		else
 			one_request(h, &body, &t);
 		lat[i] = now(CLOCK_MONOTONIC) - t0;
@@ -868,6 +887,8 @@ int main(int argc, char **argv)
 			o.fresh = 1;
 		else if (!strcmp(a, "--no-session-cache"))
 			o.no_cache = 1;
+		else if (!strcmp(a, "--new-handle"))
+			o.new_handle = 1;
 		else if (v == NULL)
 			die("%s needs a value (or is unknown)", a);
 		else if (!strcmp(a, "--way"))

@@ -204,6 +204,15 @@ for round in $(seq "$rounds"); do
 			bench "$L/6a#$R" mbedtls run --way mxtls --n "$n_ka" --url "$url" "${p12[@]}" --backend mbedtls --expect mbedtls
 			bench "$L/6b#$R" mbedtls run --way usual-pem --n "$n_ka" --url "$url" "${pem[@]}" --backend mbedtls
 			bench "$L/R#$R" mbedtls run --way direct --n "$n_full" --url "$url" "${p12[@]}"
+			# A new easy handle per request, as runtimes call curl (issue 9): the usual way, and
+			# mxtls with new connections (H2) or default options (H4) on both libcurls; 6c is the
+			# long-lived keep-alive handle on Debian's libcurl that H4d is held against.
+			bench "$L/H1#$R" debian run --way usual-p12 --new-handle --fresh --n "$n_full" --url "$url" "${p12[@]}" --backend openssl
+			bench "$L/H2m#$R" mbedtls run --way mxtls --new-handle --fresh --n "$n_full" --url "$url" "${p12[@]}" --backend mbedtls --expect mbedtls
+			bench "$L/H2d#$R" debian run --way mxtls --new-handle --fresh --n "$n_full" --url "$url" "${p12[@]}" --backend openssl --expect blob
+			bench "$L/H4m#$R" mbedtls run --way mxtls --new-handle --n "$n_ka" --url "$url" "${p12[@]}" --backend mbedtls --expect mbedtls
+			bench "$L/H4d#$R" debian run --way mxtls --new-handle --n "$n_ka" --url "$url" "${p12[@]}" --backend openssl --expect blob
+			bench "$L/6c#$R" debian run --way mxtls --n "$n_ka" --url "$url" "${p12[@]}" --backend openssl --expect blob
 			if [ -x "$bin_gnutls" ]; then
 				# curl 7.88 on GnuTLS cannot load a .p12 ("error reading X.509 potentially-
 				# encrypted key file"): its usual way is PEM files. It also loads its CA
@@ -309,7 +318,13 @@ END {
 	names["R"] = "R  reference: mxtls ctx on plain mbedTLS, no curl"
 	names["1g"] = "1g usual: Debian libcurl-gnutls, PEM files"
 	names["5g"] = "5g mxtls: libcurl-gnutls (file path), +system roots"
-	nv = split("1 1f 2 3 4 5 6a 6b R 1g 5g", order, " ")
+	names["H1"] = "H1 new handle/request, usual: Debian, .p12"
+	names["H2m"] = "H2m new handle/request, mxtls, curl-mbedTLS"
+	names["H2d"] = "H2d new handle/request, mxtls, Debian libcurl"
+	names["H4m"] = "H4m new handle/request, reuse on, curl-mbedTLS"
+	names["H4d"] = "H4d new handle/request, reuse on, Debian"
+	names["6c"] = "6c keep-alive: mxtls, Debian libcurl, one handle"
+	nv = split("1 1f 2 3 4 5 6a 6b R 1g 5g H1 H2m H2d H4m H4d 6c", order, " ")
 	tlsname["13"] = "TLS 1.3"; tlsname["12"] = "TLS 1.2"
 	idname["rsa"] = "RSA-2048"; idname["ec"] = "ECDSA P-256"
 	print ""
@@ -384,6 +399,20 @@ END {
 				x = pratio(ka, kb, "rps")
 				printf "    V6 keep-alive req/s mxtls / usual   %5.2fx  goal >= 1     %s  (client CPU per request usual/mxtls %.2fx; 3%% noise margin)\n", x, verdict(x >= 0.97), 1 / pratio(ka, kb, "cpu_ms")
 			}
+			# Issue 9: a new easy handle per request.
+			h1 = L "/H1"
+			if (has(L "/H2m") && has(h1))
+				printf "    H2m / H1 (new handles, new conns)   %5.2fx  goal >= 2     %s  (resumed %s)\n", pratio(L "/H2m", h1, "rps"), verdict(pratio(L "/H2m", h1, "rps") >= 2), val(L "/H2m", "reused") "/" val(L "/H2m", "n")
+			if (has(L "/H2d") && has(h1))
+				printf "    H2d / H1 (new handles, new conns)   %5.2fx  goal >= 2     %s  (resumed %s)\n", pratio(L "/H2d", h1, "rps"), verdict(pratio(L "/H2d", h1, "rps") >= 2), val(L "/H2d", "reused") "/" val(L "/H2d", "n")
+			if (has(L "/H2m") && has(v4))
+				printf "    H2m / V4 (vs one long-lived handle) %5.2fx  goal >= 0.95  %s\n", pratio(L "/H2m", v4, "rps"), verdict(pratio(L "/H2m", v4, "rps") >= 0.95)
+			if (has(L "/H2d") && has(v5))
+				printf "    H2d / V5 (vs one long-lived handle) %5.2fx  goal >= 0.95  %s\n", pratio(L "/H2d", v5, "rps"), verdict(pratio(L "/H2d", v5, "rps") >= 0.95)
+			if (has(L "/H4m") && has(ka))
+				printf "    H4m / V6a (vs one keep-alive handle)%5.2fx  goal >= 0.9   %s\n", pratio(L "/H4m", ka, "rps"), verdict(pratio(L "/H4m", ka, "rps") >= 0.9)
+			if (has(L "/H4d") && has(L "/6c"))
+				printf "    H4d / 6c (vs one keep-alive handle) %5.2fx  goal >= 0.9   %s\n", pratio(L "/H4d", L "/6c", "rps"), verdict(pratio(L "/H4d", L "/6c", "rps") >= 0.9)
 		}
 	}
 	for (ti = 1; ti <= 2; ti++) {
