@@ -33,18 +33,24 @@
  *   - TLS sessions are shared by every handle set up with the same context
  *     and identity;
  *   - idle connections are shared by those handles that were set up in the
- *     same thread (curl does not support sharing connections between threads
- *     that run transfers at once). So perform a handle in the thread that
- *     set it up, or call mxtls_curl_share_connections(easy, 0, ...) to give
- *     it connections of its own (also for applications that count on one
- *     connection per handle). A thread's shares close when it ends, if no
- *     handle still uses them;
+ *     same thread, the same way (an explicit identity, by host, or by the
+ *     same identifier: a handle whose connections are checked against the
+ *     pins never gets one that was not). curl does not support sharing
+ *     connections between threads that run transfers at once, and nothing
+ *     here can tell which thread performs a handle: so PERFORM A HANDLE IN THE
+ *     THREAD THAT SET IT UP, or call mxtls_curl_share_connections(easy, 0, ...)
+ *     to give it connections of its own (also for applications that count on
+ *     one connection per handle). A thread's shares close when it ends (or,
+ *     if a handle still uses them then, when the last one leaves);
  *   - no session or connection is ever used by another identity, another
  *     context, or a context from before a rotation: each has its own shares;
  *   - when the last reference to the context goes (an mxtls_ctx_free(), or a
  *     runtime dropping an old context after a rotation once its last handle
  *     is released), its sessions, connections, files and directory go with it
- *     at once.
+ *     at once. The exception: a handle with connections of its own keeps them
+ *     until curl_easy_cleanup() (on the mbedTLS path they point into the
+ *     context, which mbedTLS no longer reads after the handshake): clean such
+ *     a handle up right after releasing it.
  * curl before 8.12 leaks a handle's own session cache when a shared one is
  * attached after the handle ran a transfer without it; such a handle (set up
  * after it already ran transfers) keeps its own sessions and connections.
@@ -113,11 +119,16 @@
  * HTTPS proxies (CURLOPT_PROXY "https://..."): on the mbedTLS path curl
  * calls the same callback for the TLS connection to the proxy, so the proxy
  * too is verified with the context's trust and offered the identity (the
- * host check above is about the URL's host, not the proxy's).
+ * host check above is about the URL's host, not the proxy's: the identity
+ * does reach a proxy host it is not pinned to). On the other paths the
+ * proxy gets no identity and is verified with curl's own proxy CA settings.
  *
  * THREAD SAFETY: every function may be called from any thread. One easy
- * handle is used by one thread at a time, as libcurl requires; easy handles
- * set up with the same context may run in different threads at once.
+ * handle is used by one thread at a time, as libcurl requires. Easy handles
+ * set up with the same context may run in different threads at once, each
+ * in the thread that set it up (or with connections of its own, see above).
+ * After a fork(), the child must not use handles or contexts set up in the
+ * parent; its exit leaves the parent's files alone.
  */
 #ifndef MXTLS_MXTLS_CURL_H
 #define MXTLS_MXTLS_CURL_H
@@ -150,7 +161,8 @@ MXTLS_EXTERN const char *mxtls_curl_mode_name(void);
  * (see above). Takes a reference on ctx, held until mxtls_curl_release(easy)
  * or until the handle is set up again. Call it between transfers, not during
  * one, in the thread that will perform the handle. Returns 0, or -1 with err
- * filled.
+ * filled; after a failure every new connection of the handle is refused
+ * until a set-up succeeds or the handle is released.
  */
 MXTLS_EXTERN int mxtls_curl_setup(CURL *easy, mxtls_ctx *ctx, size_t identity, mxtls_error *err);
 /**

@@ -27,6 +27,12 @@ struct pool {
 	pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
 	int connections;  /* shares idle connections (CURL_LOCK_DATA_CONNECT) */
 	pthread_t thread; /* with connections: the only thread whose handles use it */
+	/* How the handles in it chose the identity: NULL explicitly (mxtls_curl_setup),
+	 * "" by host, else by this identifier. Connections in a by-host pool were all
+	 * checked against the pins for their host; no other may serve such a handle. */
+	char *key;
+	int orphan;       /* its thread ended while handles used it: freed by the last */
+	struct state *owner;
 	int users;        /* easy handles attached; under the registry lock */
 	struct pool *next;
 };
@@ -64,8 +70,13 @@ int mx_curl_identity_files(struct state *st, mxtls_error *err);
 extern pthread_mutex_t mx_curl_registry_lock;
 /* The state of (ctx, identity), made on first use; under the registry lock. */
 struct state *mx_curl_state(mxtls_ctx *ctx, size_t identity, mxtls_error *err);
-/* The pool a handle set up now should join; under the registry lock. */
-struct pool *mx_curl_pool(struct state *st, int connections, mxtls_error *err);
+/* The pool a handle set up now should join (key: see struct pool); under the registry lock. */
+struct pool *mx_curl_pool(struct state *st, int connections, const char *key, mxtls_error *err);
+/* A handle left pool p (users already counted down); under the registry lock.
+ * Returns p if it is an orphan nobody uses now: free it with mx_curl_pool_free
+ * after unlocking. */
+struct pool *mx_curl_pool_left(struct pool *p);
+void mx_curl_pool_free(struct pool *p);
 
 /* setup.c */
 int mx_curl_err(mxtls_error *err, int code, const char *msg, const char *detail);

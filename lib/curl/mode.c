@@ -36,6 +36,9 @@ static int needs_mbedtls_cb(struct dl_phdr_info *info, size_t size, void *arg)
 	for (const ElfW(Dyn) *d = dyn; d->d_tag != DT_NULL; d++)
 		if (d->d_tag == DT_STRTAB)
 			strtab = (const char *)d->d_un.d_ptr;
+	/* glibc relocates these addresses on most targets, not all (MIPS, RISC-V, musl). */
+	if (strtab != NULL && (uintptr_t)strtab < info->dlpi_addr)
+		strtab += info->dlpi_addr;
 	for (const ElfW(Dyn) *d = dyn; strtab && d->d_tag != DT_NULL; d++)
 		if (d->d_tag == DT_NEEDED && strncmp(strtab + d->d_un.d_val, "libmbedtls.so", 13) == 0)
 			f->found = 1;

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* RTLD_DEFAULT */
 #include <dlfcn.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct binding {
 	char *identifier;
 	int owns_sockopt;    /* CURLOPT_SOCKOPTFUNCTION is ours (no SSL_CTX_FUNCTION here) */
 	int own_connections; /* mxtls_curl_share_connections(easy, 0) */
+	int broken;          /* the last set-up failed: every new connection is refused */
 	mxtls_error last;    /* why the handle's last connection was refused; code 0 if none */
 	struct binding *next;
 };
@@ -133,10 +135,18 @@ static int is_binding(const void *p)
 static void *(*get0_certificate)(const void *);
 static pthread_once_t get0_once = PTHREAD_ONCE_INIT;
 
+/* In libcurl's own dependencies: another OpenSSL may be loaded beside it. */
 static void find_get0_certificate(void)
 {
-	void *f = dlsym(RTLD_DEFAULT, "SSL_CTX_get0_certificate");
+	void *curl = NULL, *f = NULL;
+	Dl_info info;
 
+	if (dladdr((void *)(uintptr_t)curl_easy_init, &info) != 0 && info.dli_fname != NULL)
+		curl = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+	if (curl != NULL) {
+		f = dlsym(curl, "SSL_CTX_get0_certificate");
+		dlclose(curl);
+	}
 	memcpy(&get0_certificate, &f, sizeof(f));
 }
 
@@ -168,7 +178,7 @@ static CURLcode ssl_ctx_cb(CURL *easy, void *ssl_ctx, void *userp)
 	pthread_mutex_lock(&mx_curl_registry_lock);
 	b = binding_of(easy);
 	if (b != NULL) {
-		if (!selection_holds(easy, b))
+		if (b->broken || !selection_holds(easy, b))
 			rc = CURLE_SSL_CERTPROBLEM;
 		/* On the mbedTLS path, ssl_ctx is curl's mbedtls_ssl_config for this connection. */
 		else if (mode == MXTLS_CURL_MBEDTLS &&
@@ -197,7 +207,7 @@ static int sockopt_cb(void *userp, curl_socket_t fd, curlsocktype purpose)
 	(void)purpose;
 	pthread_mutex_lock(&mx_curl_registry_lock);
 	if (is_binding(b))
-		ok = selection_holds(b->easy, b);
+		ok = !b->broken && selection_holds(b->easy, b);
 	pthread_mutex_unlock(&mx_curl_registry_lock);
 	return ok ? CURL_SOCKOPT_OK : CURL_SOCKOPT_ERROR;
 }
@@ -357,18 +367,22 @@ static int may_have_own_cache(CURL *easy)
  * own (mxtls_curl_share_connections). A handle that keeps its own cache
  * (may_have_own_cache) keeps it until it is released.
  */
-static int choose_pool(CURL *easy, struct binding *b, int new_binding, mxtls_error *err)
+static int choose_pool(CURL *easy, struct binding *b, int new_binding, struct pool **gone,
+		       mxtls_error *err)
 {
+	const char *key = !b->by_selection ? NULL : b->identifier ? b->identifier : "";
 	struct pool *p;
 
 	if (b->pool == NULL && (!new_binding || may_have_own_cache(easy)))
 		return 0;
-	p = mx_curl_pool(b->st, !b->own_connections, err);
+	p = mx_curl_pool(b->st, !b->own_connections, key, err);
 	if (p == NULL)
 		return -1;
 	if (p != b->pool) {
-		if (b->pool != NULL)
+		if (b->pool != NULL) {
 			b->pool->users--;
+			*gone = mx_curl_pool_left(b->pool);
+		}
 		p->users++;
 		b->pool = p;
 	}
@@ -382,6 +396,7 @@ static int setup(CURL *easy, mxtls_ctx *ctx, size_t identity, int by_selection,
 {
 	struct binding *b;
 	struct state *st;
+	struct pool *gone = NULL;
 	mxtls_ctx *drop = NULL;
 	char *id_copy = NULL;
 	int ret, new_binding = 0;
@@ -394,6 +409,9 @@ static int setup(CURL *easy, mxtls_ctx *ctx, size_t identity, int by_selection,
 		return set_err(err, MXTLS_ERR_USAGE, "easy handle or context is NULL", NULL);
 	if (by_selection && identifier != NULL && (id_copy = strdup(identifier)) == NULL)
 		return set_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
+	/* Every value past the last identity means "none": one state for all of them. */
+	if (identity >= mxtls_ctx_identity_count(ctx))
+		identity = MXTLS_NO_IDENTITY;
 	pthread_mutex_lock(&mx_curl_registry_lock);
 	st = mx_curl_state(ctx, identity, err);
 	b = st ? binding_of(easy) : NULL;
@@ -409,6 +427,9 @@ static int setup(CURL *easy, mxtls_ctx *ctx, size_t identity, int by_selection,
 		}
 	}
 	if (b == NULL) {
+		/* A handle still bound to an older set-up must not go on as if nothing failed. */
+		if ((b = binding_of(easy)) != NULL)
+			b->broken = 1;
 		pthread_mutex_unlock(&mx_curl_registry_lock);
 		free(id_copy);
 		return -1;
@@ -422,10 +443,12 @@ static int setup(CURL *easy, mxtls_ctx *ctx, size_t identity, int by_selection,
 	b->identifier = id_copy;
 	b->by_selection = by_selection;
 	b->last = (mxtls_error){MXTLS_OK, ""};
-	ret = choose_pool(easy, b, new_binding, err);
+	ret = choose_pool(easy, b, new_binding, &gone, err);
 	if (ret == 0)
 		ret = configure_easy(easy, b, err);
+	b->broken = ret != 0;
 	pthread_mutex_unlock(&mx_curl_registry_lock);
+	mx_curl_pool_free(gone);
 	mxtls_ctx_free(drop);
 	return ret;
 }
@@ -461,6 +484,7 @@ int mxtls_curl_setup_runtime(CURL *easy, mxtls_runtime *rt, const char *identifi
 
 int mxtls_curl_share_connections(CURL *easy, int enabled, mxtls_error *err)
 {
+	struct pool *gone = NULL;
 	struct binding *b;
 	int ret = -1;
 
@@ -468,15 +492,21 @@ int mxtls_curl_share_connections(CURL *easy, int enabled, mxtls_error *err)
 	b = binding_of(easy);
 	if (b == NULL) {
 		set_err(err, MXTLS_ERR_USAGE, "the handle is not set up (mxtls_curl_setup first)", NULL);
+	} else if (b->pool == NULL && enabled) {
+		set_err(err, MXTLS_ERR_USAGE,
+			"this handle keeps its own sessions and connections (it ran transfers before "
+			"its set-up, and this libcurl is older than 8.12)",
+			NULL);
 	} else {
 		b->own_connections = !enabled;
-		ret = choose_pool(easy, b, 0, err);
+		ret = choose_pool(easy, b, 0, &gone, err);
 		if (ret == 0 && curl_easy_setopt(easy, CURLOPT_SHARE, b->pool ? b->pool->share : NULL) !=
 					CURLE_OK)
 			ret = set_err(err, MXTLS_ERR_INTERNAL, "curl_easy_setopt(CURLOPT_SHARE) failed",
 				      NULL);
 	}
 	pthread_mutex_unlock(&mx_curl_registry_lock);
+	mx_curl_pool_free(gone);
 	return ret;
 }
 
@@ -503,6 +533,7 @@ int mxtls_curl_last_error(CURL *easy, mxtls_error *err)
 void mxtls_curl_release(CURL *easy)
 {
 	struct binding **pp, *b = NULL;
+	struct pool *gone = NULL;
 
 	if (easy == NULL)
 		return;
@@ -517,12 +548,15 @@ void mxtls_curl_release(CURL *easy)
 			unset_if_built_in(easy, CURLOPT_SSL_CTX_FUNCTION);
 			unset_material(easy);
 			drop_sockopt(easy, b);
-			if (b->pool != NULL)
+			if (b->pool != NULL) {
 				b->pool->users--;
+				gone = mx_curl_pool_left(b->pool);
+			}
 			break;
 		}
 	}
 	pthread_mutex_unlock(&mx_curl_registry_lock);
+	mx_curl_pool_free(gone);
 	if (b != NULL) {
 		/* The context and its sessions and connections stay while others hold it. */
 		mxtls_ctx_free(b->ctx);

@@ -49,15 +49,26 @@ static int pool_free(struct pool *p)
 		return -1;
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
 		pthread_mutex_destroy(&p->locks[i]);
+	free(p->key);
 	free(p);
 	return 0;
 }
 
-static struct pool *pool_new(int connections, mxtls_error *err)
+void mx_curl_pool_free(struct pool *p)
+{
+	if (p != NULL && pool_free(p) != 0)
+		fprintf(stderr, "mxtls: a curl share is still in use as it is freed; it is left open\n");
+}
+
+static struct pool *pool_new(int connections, const char *key, mxtls_error *err)
 {
 	struct pool *p = calloc(1, sizeof(*p));
 	int i;
 
+	if (p != NULL && key != NULL && (p->key = strdup(key)) == NULL) {
+		free(p);
+		p = NULL;
+	}
 	if (p == NULL) {
 		mx_curl_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
 		return NULL;
@@ -82,60 +93,87 @@ static struct pool *pool_new(int connections, mxtls_error *err)
 }
 
 /*
- * A thread that set handles up ends: its pools, if no handle uses them, close
- * (threads made per request would otherwise pile up idle connections).
+ * A thread that set handles up ends: its pools close (threads made per
+ * request would otherwise pile up idle connections). They are unlinked under
+ * the lock and closed after it, since closing connections may run the
+ * application's callbacks. A pool a handle still uses becomes an orphan,
+ * never joined again and freed when its last handle leaves.
  */
 static pthread_key_t thread_key;
+static int thread_key_ok;
 static pthread_once_t thread_key_once = PTHREAD_ONCE_INIT;
 
 static void thread_gone(void *unused)
 {
 	pthread_t self = pthread_self();
-	struct pool **pp, *p;
+	struct pool **pp, *p, *gone = NULL;
 	struct state *st;
 
 	(void)unused;
 	pthread_mutex_lock(&mx_curl_registry_lock);
 	for (st = states; st; st = st->next) {
 		for (pp = &st->pools; (p = *pp) != NULL;) {
-			if (p->connections && p->users == 0 && pthread_equal(p->thread, self)) {
-				*pp = p->next;
-				if (pool_free(p) != 0) { /* still in curl's hands: keep it */
-					p->next = *pp;
-					*pp = p;
-					pp = &p->next;
-				}
-			} else {
+			if (!p->connections || p->orphan || !pthread_equal(p->thread, self)) {
 				pp = &p->next;
+			} else if (p->users > 0) {
+				p->orphan = 1;
+				pp = &p->next;
+			} else {
+				*pp = p->next;
+				p->next = gone;
+				gone = p;
 			}
 		}
 	}
 	pthread_mutex_unlock(&mx_curl_registry_lock);
+	for (; gone; gone = p) {
+		p = gone->next;
+		mx_curl_pool_free(gone);
+	}
 }
 
 static void make_thread_key(void)
 {
-	(void)pthread_key_create(&thread_key, thread_gone);
+	thread_key_ok = pthread_key_create(&thread_key, thread_gone) == 0;
 }
 
-struct pool *mx_curl_pool(struct state *st, int connections, mxtls_error *err)
+struct pool *mx_curl_pool(struct state *st, int connections, const char *key, mxtls_error *err)
 {
 	pthread_t self = pthread_self();
 	struct pool *p;
 
+	/* Without a way to learn that threads end, pools of connections would pile up. */
+	pthread_once(&thread_key_once, make_thread_key);
+	if (connections && !thread_key_ok)
+		connections = 0;
 	for (p = st->pools; p; p = p->next)
-		if (p->connections == connections &&
+		if (p->connections == connections && !p->orphan &&
+		    (p->key == NULL ? key == NULL : key != NULL && strcmp(p->key, key) == 0) &&
 		    (!connections || pthread_equal(p->thread, self)))
-			return p;
-	p = pool_new(connections, err);
-	if (p == NULL)
-		return NULL;
-	if (connections) {
-		pthread_once(&thread_key_once, make_thread_key);
-		(void)pthread_setspecific(thread_key, (void *)1); /* thread_gone runs at its end */
+			break;
+	if (p == NULL) {
+		p = pool_new(connections, key, err);
+		if (p == NULL)
+			return NULL;
+		p->owner = st;
+		p->next = st->pools;
+		st->pools = p;
 	}
-	p->next = st->pools;
-	st->pools = p;
+	if (connections) /* thread_gone runs at this thread's end (set again: ids are reused) */
+		(void)pthread_setspecific(thread_key, (void *)1);
+	return p;
+}
+
+struct pool *mx_curl_pool_left(struct pool *p)
+{
+	struct pool **pp;
+
+	if (!p->orphan || p->users > 0)
+		return NULL;
+	for (pp = &p->owner->pools; *pp && *pp != p; pp = &(*pp)->next)
+		;
+	if (*pp == p)
+		*pp = p->next;
 	return p;
 }
 
@@ -147,9 +185,7 @@ static void state_free(struct state *st)
 
 	for (p = st->pools; p; p = next) {
 		next = p->next;
-		if (pool_free(p) != 0)
-			fprintf(stderr, "mxtls: a curl share is still in use as its context is freed "
-					"(an easy handle was not released); it is left open\n");
+		mx_curl_pool_free(p);
 	}
 	mx_curl_remove_dir(st);
 	if (st->dir_fd >= 0)
@@ -190,11 +226,15 @@ static void ctx_gone(void *value)
 	}
 }
 
+static pid_t owner_pid; /* a forked child must not remove its parent's directories */
+
 /* At exit, remove the directories of contexts never freed. */
 static void remove_dirs_at_exit(void)
 {
 	struct state *st;
 
+	if (getpid() != owner_pid)
+		return;
 	pthread_mutex_lock(&mx_curl_registry_lock);
 	for (st = states; st; st = st->next)
 		mx_curl_remove_dir(st);
@@ -205,6 +245,7 @@ static pthread_once_t atexit_once = PTHREAD_ONCE_INIT;
 
 static void register_atexit(void)
 {
+	owner_pid = getpid();
 	atexit(remove_dirs_at_exit);
 }
 

@@ -16,6 +16,7 @@
  *                    ("" for NULL) after the set-up
  *   --follow         CURLOPT_FOLLOWLOCATION
  *   --app-ssl-ctx    the application sets its own CURLOPT_SSL_CTX_FUNCTION after set-up
+ *   --explicit-first I  request 0 is set up with identity I (mxtls_curl_setup), not by selection
  *   --pause-at K     before request K: print "paused", wait for a line on stdin,
  *                    then mxtls_runtime_reload() (the test has changed the files)
  *   --restart-at K   before request K: free the runtime (its last context),
@@ -43,9 +44,9 @@ static struct {
 	const char *urls[8], *capath, *cainfo;
 	struct curl_slist *resolve;
 	int nurls, requests, threads, fresh, own, follow, pause_at, restart_at, dup, multi, app_ssl_ctx;
-	int cycle;
+	int cycle, explicit_first;
 	int set_capath, set_cainfo;
-} o = {.threads = 1, .pause_at = -1, .restart_at = -1};
+} o = {.threads = 1, .pause_at = -1, .restart_at = -1, .explicit_first = -1};
 
 static mxtls_runtime *rt;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -96,11 +97,21 @@ static int begin(struct call *c, int k)
 	c->k = k;
 	c->url = k % o.nurls;
 	c->h = curl_easy_init();
-	if (c->h == NULL || mxtls_curl_setup_runtime(c->h, rt, NULL, o.urls[c->url], &err) != 0 ||
+	if (k == 0 && o.explicit_first >= 0) {
+		mxtls_ctx *ctx = mxtls_runtime_ctx(rt);
+		int rc = mxtls_curl_setup(c->h, ctx, (size_t)o.explicit_first, &err);
+		mxtls_ctx_free(ctx);
+		if (rc != 0) {
+			fprintf(stderr, "handle_probe: %s\n", err.message);
+			return -1;
+		}
+	} else if (c->h == NULL || mxtls_curl_setup_runtime(c->h, rt, NULL, o.urls[c->url], &err) != 0 ||
 	    (o.own && mxtls_curl_share_connections(c->h, 0, &err) != 0)) {
 		fprintf(stderr, "handle_probe: %s\n", err.message);
 		return -1;
 	}
+	if (o.own && k == 0 && o.explicit_first >= 0 && mxtls_curl_share_connections(c->h, 0, &err) != 0)
+		return -1;
 	if (o.set_capath)
 		curl_easy_setopt(c->h, CURLOPT_CAPATH, o.capath[0] ? o.capath : NULL);
 	if (o.set_cainfo)
@@ -289,6 +300,8 @@ int main(int argc, char **argv)
 			o.follow = 1;
 		else if (!strcmp(argv[i], "--app-ssl-ctx"))
 			o.app_ssl_ctx = 1;
+		else if (!strcmp(argv[i], "--explicit-first") && i + 1 < argc)
+			o.explicit_first = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--cycle"))
 			o.cycle = 1;
 		else if (!strcmp(argv[i], "--dup"))

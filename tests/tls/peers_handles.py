@@ -180,6 +180,23 @@ def handle_checks(t):
               and rows[1]["status"] == 400 and subject(rows[2]) == "CN=client rsa",
               f"rc={r.returncode} out={r.stdout[-500:]!r} err={r.stderr[-300:]!r}")
 
+        # 11. A connection made with an explicitly chosen identity never serves a handle whose
+        #     identity was selected by host: after a redirect to a host pinned to "no certificate",
+        #     the idle connection there (made by the explicit handle) must not be reused.
+        with tempfile.TemporaryDirectory(prefix="mxtls-explicit-") as td2:
+            env2, _ = env_for(t, [(t.ids["rsa"], ["localhost"])], td2, t.pw)
+            with open(os.path.join(td2, "client-certificates.json")) as f:
+                entries = json.load(f)
+            entries.append({"pfx": None, "pin_to": ["127.0.0.1"]})
+            with open(os.path.join(td2, "client-certificates.json"), "w") as f:
+                json.dump(entries, f)
+            r = probe("--explicit-first", "0", "--follow", "--requests", "2",
+                      f"https://127.0.0.1:{ports['tls13_ec']}/", f"https://localhost:{ports['redirect']}/", env=env2)
+            rows = parse(r.stdout)
+            check(f"{flav}: a redirect never reuses a connection the pins did not check (explicit identity's)",
+                  len(rows) == 2 and subject(rows[0]) == "CN=client rsa" and rows[1]["error"]
+                  and "CN=client" not in rows[1]["body"], f"out={r.stdout[-500:]!r} err={r.stderr[-300:]!r}")
+
         # 9. International names: pins, URL and what curl connects to compare in one form.
         if t.has_idn:
             idn = f"https://b\u00fccher.test:{ports['idn']}/"
