@@ -42,6 +42,10 @@ static void test_error_names_are_stable(void **state)
 	assert_string_equal(mxtls_error_name(MXTLS_ERR_INTERNAL), "internal");
 	assert_string_equal(mxtls_error_name(MXTLS_ERR_NOT_PINNED), "not_pinned");
 	assert_int_equal(MXTLS_ERR_NOT_PINNED, 15);
+	assert_string_equal(mxtls_error_name(MXTLS_ERR_CONFIG), "config");
+	assert_int_equal(MXTLS_ERR_CONFIG, 16);
+	assert_string_equal(mxtls_error_name(MXTLS_ERR_EXPIRED), "expired");
+	assert_int_equal(MXTLS_ERR_EXPIRED, 17);
 	assert_string_equal(mxtls_error_name(-1), "unknown");
 	assert_string_equal(mxtls_error_name(9999), "unknown");
 	assert_string_equal(mxtls_warning_name(MXTLS_WARN_WEAK_KEY), "weak_key");
@@ -203,6 +207,54 @@ static void test_error_message_names_context(void **state)
 	assert_true(strlen(err.message) < MXTLS_ERROR_MESSAGE_MAX);
 }
 
+/* What the cleanups of attachments saw, in order. */
+static char cleaned[8];
+static int ncleaned;
+static mxtls_ctx *seen_ctx;
+
+static void on_cleanup(void *value)
+{
+	/* The context is still whole: its getters work. */
+	if (mxtls_ctx_trust_count(seen_ctx) > 0 && ncleaned < 8)
+		cleaned[ncleaned++] = *(const char *)value;
+}
+
+static void test_attachments(void **state)
+{
+	static const char key_a = 0, key_b = 0;
+	char va = 'a', vb = 'b', other = 'x', p[2048];
+	mxtls_config *cfg = mxtls_config_new();
+	mxtls_trust *t;
+	mxtls_error err;
+	mxtls_ctx *ctx;
+
+	(void)state;
+	path(p, sizeof(p), "trust-bundle.pem");
+	t = mxtls_trust_load_file(p, &err);
+	assert_non_null(t);
+	assert_int_equal(mxtls_config_add_trust(cfg, t, &err), 0);
+	mxtls_config_set_system_roots(cfg, 0);
+	ctx = seen_ctx = mxtls_ctx_new(cfg, &err);
+	assert_non_null(ctx);
+	assert_null(mxtls_ctx_attachment(ctx, &key_a));
+	assert_ptr_equal(mxtls_ctx_attach(ctx, &key_a, &va, on_cleanup), &va);
+	/* One value per key: the earlier one stays, the new one is not taken. */
+	assert_ptr_equal(mxtls_ctx_attach(ctx, &key_a, &other, on_cleanup), &va);
+	assert_ptr_equal(mxtls_ctx_attach(ctx, &key_b, &vb, on_cleanup), &vb);
+	assert_ptr_equal(mxtls_ctx_attachment(ctx, &key_a), &va);
+	assert_null(mxtls_ctx_attach(ctx, NULL, &va, on_cleanup));
+	/* Cleanups run once, with the last reference, never before. */
+	mxtls_ctx_ref(ctx);
+	mxtls_ctx_free(ctx);
+	assert_int_equal(ncleaned, 0);
+	mxtls_ctx_free(ctx);
+	assert_int_equal(ncleaned, 2);
+	assert_non_null(memchr(cleaned, 'a', 2));
+	assert_non_null(memchr(cleaned, 'b', 2));
+	mxtls_trust_free(t);
+	mxtls_config_free(cfg);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +264,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_getters_on_a_chain),
 		cmocka_unit_test(test_mem_equals_file_and_input_may_be_wiped),
 		cmocka_unit_test(test_error_message_names_context),
+		cmocka_unit_test(test_attachments),
 	};
 
 	if (argc != 2) {
