@@ -36,12 +36,15 @@
  *     same thread, the same way (an explicit identity, by host, or by the
  *     same identifier: a handle whose connections are checked against the
  *     pins never gets one that was not). curl does not support sharing
- *     connections between threads that run transfers at once, and nothing
- *     here can tell which thread performs a handle: so PERFORM A HANDLE IN THE
- *     THREAD THAT SET IT UP, or call mxtls_curl_share_connections(easy, 0, ...)
- *     to give it connections of its own (also for applications that count on
- *     one connection per handle). A thread's shares close when it ends (or,
- *     if a handle still uses them then, when the last one leaves);
+ *     connections between threads that run transfers at once: so PERFORM A
+ *     HANDLE IN THE THREAD THAT SET IT UP, or call
+ *     mxtls_curl_share_connections(easy, 0, ...) to give it connections of its
+ *     own (also for applications that count on one connection per handle). A
+ *     request performed in another thread is refused before it is sent
+ *     (CURLE_ABORTED_BY_CALLBACK; mxtls_curl_last_error() says why), so the
+ *     misuse shows at once; curl has by then taken a connection from the
+ *     pool. A thread's shares close when it ends (or, if a handle still uses
+ *     them then, when the last one leaves);
  *   - no session or connection is ever used by another identity, another
  *     context, or a context from before a rotation: each has its own shares;
  *   - when the last reference to the context goes (an mxtls_ctx_free(), or a
@@ -95,6 +98,8 @@
  *     fails verification); on the OpenSSL path the redirect check runs in
  *     CURLOPT_SOCKOPTFUNCTION too (for handles set up by selection), which
  *     keeps it;
+ *   - CURLOPT_PREREQFUNCTION / _DATA, where connections are shared: ours
+ *     checks the thread (see above);
  *   - CURLOPT_SOCKOPTFUNCTION / _DATA, for handles set up by selection on the
  *     GnuTLS and OpenSSL paths: set-up takes it over; set your own before
  *     set-up and it is replaced, after and the check there is gone (on the

@@ -196,6 +196,34 @@ static CURLcode ssl_ctx_cb(CURL *easy, void *ssl_ctx, void *userp)
 	return rc;
 }
 
+/*
+ * Before each request, on a new or a reused connection: a handle that shares
+ * idle connections must run in the thread that set it up. curl does not
+ * support one pool of connections in threads that run transfers at once, and
+ * by this point it has taken a connection from it: refuse, and say why, so
+ * that the misuse shows at once instead of as a rare crash.
+ */
+static int prereq_cb(void *userp, char *ip, char *local_ip, int port, int local_port)
+{
+	struct binding *b = userp;
+	int ok = 1;
+
+	(void)ip, (void)local_ip, (void)port, (void)local_port;
+	pthread_mutex_lock(&mx_curl_registry_lock);
+	if (is_binding(b) && b->pool != NULL && b->pool->connections &&
+	    !pthread_equal(pthread_self(), b->pool->thread)) {
+		ok = 0;
+		set_err(&b->last, MXTLS_ERR_USAGE,
+			"refused a request in another thread than the one that set the handle up: "
+			"it shares connections with that thread's handles, which curl does not "
+			"support across threads; set it up in this thread, or call "
+			"mxtls_curl_share_connections(easy, 0, &err)",
+			NULL);
+	}
+	pthread_mutex_unlock(&mx_curl_registry_lock);
+	return ok ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
+}
+
 /* The same check before connect, where CURLOPT_SSL_CTX_FUNCTION is not built in
  * (GnuTLS). Every scheme: ftp:// and STARTTLS protocols may turn to TLS later. */
 static int sockopt_cb(void *userp, curl_socket_t fd, curlsocktype purpose)
@@ -318,6 +346,15 @@ static int configure_easy(CURL *easy, struct binding *b, mxtls_error *err)
 		rc = unset_material(easy);
 	if (rc == CURLE_OK)
 		rc = set_guard(easy, b);
+	/* The thread check, where connections are shared (curl >= 7.80 has the option). */
+	if (rc == CURLE_OK) {
+		int shared = b->pool != NULL && b->pool->connections;
+		rc = curl_easy_setopt(easy, CURLOPT_PREREQFUNCTION, shared ? prereq_cb : NULL);
+		if (rc == CURLE_OK)
+			rc = curl_easy_setopt(easy, CURLOPT_PREREQDATA, shared ? (void *)b : NULL);
+		if (rc == CURLE_UNKNOWN_OPTION || rc == CURLE_NOT_BUILT_IN)
+			rc = CURLE_OK;
+	}
 	if (mx_curl_mode() == MXTLS_CURL_MBEDTLS) {
 		/* Unique to the state: curl compares it before reusing a session or connection. */
 		SETOPT(easy, CURLOPT_CAPATH, st->curl_path);
@@ -500,10 +537,9 @@ int mxtls_curl_share_connections(CURL *easy, int enabled, mxtls_error *err)
 	} else {
 		b->own_connections = !enabled;
 		ret = choose_pool(easy, b, 0, &gone, err);
-		if (ret == 0 && curl_easy_setopt(easy, CURLOPT_SHARE, b->pool ? b->pool->share : NULL) !=
-					CURLE_OK)
-			ret = set_err(err, MXTLS_ERR_INTERNAL, "curl_easy_setopt(CURLOPT_SHARE) failed",
-				      NULL);
+		/* All options again: the share, and the thread check that goes with it. */
+		if (ret == 0)
+			ret = configure_easy(easy, b, err);
 	}
 	pthread_mutex_unlock(&mx_curl_registry_lock);
 	mx_curl_pool_free(gone);
@@ -546,6 +582,8 @@ void mxtls_curl_release(CURL *easy)
 			curl_easy_setopt(easy, CURLOPT_SHARE, NULL);
 			unset_if_built_in(easy, CURLOPT_SSL_CTX_DATA);
 			unset_if_built_in(easy, CURLOPT_SSL_CTX_FUNCTION);
+			unset_if_built_in(easy, CURLOPT_PREREQFUNCTION);
+			unset_if_built_in(easy, CURLOPT_PREREQDATA);
 			unset_material(easy);
 			drop_sockopt(easy, b);
 			if (b->pool != NULL) {

@@ -17,6 +17,8 @@
  *   --follow         CURLOPT_FOLLOWLOCATION
  *   --app-ssl-ctx    the application sets its own CURLOPT_SSL_CTX_FUNCTION after set-up
  *   --explicit-first I  request 0 is set up with identity I (mxtls_curl_setup), not by selection
+ *   --other-thread   set the handle up in the main thread, perform it in another; on
+ *                    failure print mxtls_curl_last_error()
  *   --pause-at K     before request K: print "paused", wait for a line on stdin,
  *                    then mxtls_runtime_reload() (the test has changed the files)
  *   --restart-at K   before request K: free the runtime (its last context),
@@ -33,6 +35,7 @@
  */
 #include <locale.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +47,7 @@ static struct {
 	const char *urls[8], *capath, *cainfo;
 	struct curl_slist *resolve;
 	int nurls, requests, threads, fresh, own, follow, pause_at, restart_at, dup, multi, app_ssl_ctx;
-	int cycle, explicit_first;
+	int cycle, explicit_first, other_thread;
 	int set_capath, set_cainfo;
 } o = {.threads = 1, .pause_at = -1, .restart_at = -1, .explicit_first = -1};
 
@@ -207,6 +210,30 @@ static long multi_requests(void)
 	return failures;
 }
 
+static void *perform_thread(void *arg)
+{
+	struct call *c = arg;
+
+	return (void *)(intptr_t)curl_easy_perform(c->h);
+}
+
+/* --other-thread: set up here, performed in another thread. */
+static long other_thread_request(void)
+{
+	struct call c;
+	pthread_t th;
+	void *rc;
+	mxtls_error err;
+
+	if (begin(&c, 0) != 0)
+		return 1;
+	pthread_create(&th, NULL, perform_thread, &c);
+	pthread_join(th, &rc);
+	if ((CURLcode)(intptr_t)rc != CURLE_OK && mxtls_curl_last_error(c.h, &err))
+		printf("last_error=%s: %s\n", mxtls_error_name(err.code), err.message);
+	return end(&c, (CURLcode)(intptr_t)rc);
+}
+
 /* The copy of a handle set up by selection, performed after the original is gone. */
 static long dup_request(void)
 {
@@ -302,6 +329,8 @@ int main(int argc, char **argv)
 			o.app_ssl_ctx = 1;
 		else if (!strcmp(argv[i], "--explicit-first") && i + 1 < argc)
 			o.explicit_first = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--other-thread"))
+			o.other_thread = 1;
 		else if (!strcmp(argv[i], "--cycle"))
 			o.cycle = 1;
 		else if (!strcmp(argv[i], "--dup"))
@@ -333,7 +362,9 @@ int main(int argc, char **argv)
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	start_runtime();
-	if (o.cycle) {
+	if (o.other_thread) {
+		failures = other_thread_request();
+	} else if (o.cycle) {
 		failures = cycle_requests();
 	} else if (o.dup) {
 		failures = dup_request();

@@ -197,6 +197,19 @@ def handle_checks(t):
                   len(rows) == 2 and subject(rows[0]) == "CN=client rsa" and rows[1]["error"]
                   and "CN=client" not in rows[1]["body"], f"out={r.stdout[-500:]!r} err={r.stderr[-300:]!r}")
 
+        # 12. A handle that shares connections, performed in another thread than the one that set
+        #     it up (curl does not support one pool across threads): refused, and said why; with
+        #     connections of its own, it works.
+        r = probe("--other-thread", urls[0])
+        check(f"{flav}: a handle performed in another thread than its set-up is refused, with the reason",
+              r.returncode != 0 and "last_error=usage: refused a request in another thread" in r.stdout
+              and "CN=client" not in r.stdout, f"out={r.stdout[-400:]!r} err={r.stderr[-300:]!r}")
+        r = probe("--other-thread", "--own-connections", urls[0])
+        rows = parse(r.stdout)
+        check(f"{flav}: with connections of its own, a handle may run in another thread",
+              r.returncode == 0 and rows and subject(rows[0]) == "CN=client rsa",
+              f"out={r.stdout[-400:]!r} err={r.stderr[-300:]!r}")
+
         # 9. International names: pins, URL and what curl connects to compare in one form.
         if t.has_idn:
             idn = f"https://b\u00fccher.test:{ports['idn']}/"
