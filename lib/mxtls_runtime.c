@@ -92,7 +92,7 @@ static int check_validity(mxtls_runtime *rt, const mxtls_ctx *ctx, mxtls_error *
 {
 	const mbedtls_x509_crt *c;
 	int64_t now = (int64_t)time(NULL), end, start;
-	char name[256];
+	char name[256], why[400];
 	size_t i, k;
 	int unusable = 0;
 
@@ -101,22 +101,21 @@ static int check_validity(mxtls_runtime *rt, const mxtls_ctx *ctx, mxtls_error *
 			end = crt_not_after(c);
 			start = crt_not_before(c);
 			mx_crt_name(c, name, sizeof(name));
-			if (end <= now) {
+			why[0] = '\0'; /* set if servers would refuse this certificate now */
+			if (end <= now)
+				snprintf(why, sizeof(why), "identity %zu: %s \"%s\" expired %lld days ago", i,
+					 k ? "chain certificate" : "certificate", name,
+					 (long long)((now - end) / DAY));
+			else if (start > now + MXTLS_CLOCK_SKEW_SECONDS)
+				snprintf(why, sizeof(why),
+					 "identity %zu: %s \"%s\" is not valid for another %lld minutes "
+					 "(is this machine's clock right?)",
+					 i, k ? "chain certificate" : "certificate", name,
+					 (long long)((start - now + 59) / 60));
+			if (why[0] != '\0') {
 				unusable++;
-				mx_err(err, MXTLS_ERR_EXPIRED, "identity %zu: %s \"%s\" expired %lld days ago",
-				       i, k ? "chain certificate" : "certificate", name,
-				       (long long)((now - end) / DAY));
-				emit(rt, MXTLS_EVENT_EXPIRED, "identity %zu: %s \"%s\" expired %lld days ago",
-				     i, k ? "chain certificate" : "certificate", name,
-				     (long long)((now - end) / DAY));
-			} else if (start > now + MXTLS_CLOCK_SKEW_SECONDS) {
-				unusable++;
-				mx_err(err, MXTLS_ERR_EXPIRED,
-				       "identity %zu: %s \"%s\" is not valid for another %lld minutes "
-				       "(is this machine's clock right?)",
-				       i, k ? "chain certificate" : "certificate", name,
-				       (long long)((start - now + 59) / 60));
-				emit(rt, MXTLS_EVENT_EXPIRED, "%s", err->message);
+				mx_err(err, MXTLS_ERR_EXPIRED, "%s", why); /* the first one */
+				emit(rt, MXTLS_EVENT_EXPIRED, "%s", why);
 			} else if (end - now <= rt->window) {
 				emit(rt, MXTLS_EVENT_EXPIRING, "identity %zu: %s \"%s\" expires in %lld days",
 				     i, k ? "chain certificate" : "certificate", name,

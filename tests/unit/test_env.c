@@ -564,6 +564,42 @@ static void test_validity_start_and_reload(void **state)
 	mxtls_runtime_free(rt);
 }
 
+static char expired_events[2][512];
+static int nexpired;
+
+static void keep_expired(void *arg, int kind, const char *message)
+{
+	(void)arg;
+	if (kind == MXTLS_EVENT_EXPIRED && nexpired < 2)
+		snprintf(expired_events[nexpired++], sizeof(expired_events[0]), "%s", message);
+}
+
+/* Each refused certificate's event describes that certificate, not the first refused one. */
+static void test_validity_events_each_their_own(void **state)
+{
+	char *expired = file_b64("validity-expired.p12"), *future = file_b64("validity-future.p12");
+	const char *envp[4];
+	mxtls_error err;
+
+	(void)state;
+	envp[0] = cc("CLIENT_CERTIFICATES=[{\"pfx\": \"%s\", \"password\": \"" PW "\"},"
+		     "{\"pfx\": \"%s\", \"password\": \"" PW "\", \"pin_to\": [\"b.example\"]}]",
+		     expired, future);
+	envp[1] = "MXTLS_SYSTEM_ROOTS=0";
+	envp[2] = cc("MXTLS_CERTIFICATE_AUTHORITIES_FILE=%s/trust-bundle.pem", dir);
+	envp[3] = NULL;
+	assert_null(mxtls_runtime_new(envp, keep_expired, NULL, &err));
+	assert_int_equal(err.code, MXTLS_ERR_EXPIRED);
+	assert_non_null(strstr(err.message, "identity 0"));
+	assert_int_equal(nexpired, 2);
+	assert_non_null(strstr(expired_events[0], "identity 0"));
+	assert_non_null(strstr(expired_events[0], "expired"));
+	assert_non_null(strstr(expired_events[1], "identity 1"));
+	assert_non_null(strstr(expired_events[1], "is not valid for another"));
+	free(expired);
+	free(future);
+}
+
 /* Issue 8, item 3: "no certificate" and an identity on the same host: said, and no certificate. */
 static void test_no_certificate_conflict(void **state)
 {
@@ -843,6 +879,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_watch_files_and_signal),
 		cmocka_unit_test(test_container_warnings_reach_the_config),
 		cmocka_unit_test(test_validity_start_and_reload),
+		cmocka_unit_test(test_validity_events_each_their_own),
 		cmocka_unit_test(test_no_certificate_conflict),
 		cmocka_unit_test(test_host_forms),
 		cmocka_unit_test(test_many_pins),
