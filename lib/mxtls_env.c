@@ -288,7 +288,7 @@ static const char *json_error_what(const json_error_t *jerr)
 /* CLIENT_CERTIFICATES: a JSON array of entries (len bytes of text). */
 static int identities_json(struct env *e, const char *var, const char *text, size_t len)
 {
-	const char *nul = memchr(text, '\0', len);
+	const char *nul;
 	json_error_t jerr;
 	json_t *root;
 	size_t i;
@@ -298,7 +298,7 @@ static int identities_json(struct env *e, const char *var, const char *text, siz
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		text += 3, len -= 3;
 	/* jansson would stop there and never see the rest. */
-	if (nul != NULL)
+	if ((nul = memchr(text, '\0', len)) != NULL)
 		return mx_err(e->err, MXTLS_ERR_CONFIG, "%s: a NUL byte at offset %zu", var,
 			      (size_t)(nul - text));
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
