@@ -76,14 +76,11 @@ int mx_pins_add(struct mx_pins *p, const char *const *pins, size_t n, size_t *to
 		mxtls_error *err)
 {
 	char canon[HOST_MAX], **v, **h;
-	size_t i;
+	size_t i, k;
 
 	if (n > MXTLS_MAX_PINS || (total != NULL && *total + n > MXTLS_MAX_PINS))
 		return mx_err(err, MXTLS_ERR_LIMIT_EXCEEDED, "more than %d pins in one configuration",
 			      MXTLS_MAX_PINS);
-	for (i = 0; i < n; i++)
-		if (pin_check(pins[i], canon, err) != 0)
-			return -1;
 	v = realloc(p->v, (p->n + n + 1) * sizeof(*v));
 	if (v == NULL)
 		return mx_err(err, MXTLS_ERR_NOMEM, "out of memory");
@@ -92,17 +89,27 @@ int mx_pins_add(struct mx_pins *p, const char *const *pins, size_t n, size_t *to
 	if (h == NULL)
 		return mx_err(err, MXTLS_ERR_NOMEM, "out of memory");
 	p->host = h;
+	/* All or nothing: a bad pin leaves the list as it was. */
 	for (i = 0; i < n; i++) {
-		pin_check(pins[i], canon, NULL);
-		v[p->n] = dup_trimmed(pins[i]);
-		h[p->n] = strdup(canon);
-		if (v[p->n] == NULL || h[p->n] == NULL) {
-			free(v[p->n]);
-			free(h[p->n]);
-			return mx_err(err, MXTLS_ERR_NOMEM, "out of memory");
+		if (pin_check(pins[i], canon, err) != 0)
+			break;
+		v[p->n + i] = dup_trimmed(pins[i]);
+		h[p->n + i] = strdup(canon);
+		if (v[p->n + i] == NULL || h[p->n + i] == NULL) {
+			free(v[p->n + i]);
+			free(h[p->n + i]);
+			mx_err(err, MXTLS_ERR_NOMEM, "out of memory");
+			break;
 		}
-		p->n++;
 	}
+	if (i < n) {
+		for (k = 0; k < i; k++) {
+			free(v[p->n + k]);
+			free(h[p->n + k]);
+		}
+		return -1;
+	}
+	p->n += n;
 	if (total != NULL)
 		*total += n;
 	return 0;

@@ -73,14 +73,15 @@ size_t mx_utf8_cut(const char *s, size_t max)
 }
 
 /*
- * One pass of mx_text_clean: write what fits in limit bytes into out (if not
- * NULL); return the bytes the whole clean text needs. *stopped tells whether
- * something was left out.
+ * One pass of mx_text_clean: the clean text of p[0..n) into out, as much as
+ * fits in limit bytes, whole characters and escapes only. Returns the bytes
+ * written; *stopped tells whether something was left out.
  */
 static size_t clean_pass(const unsigned char *p, size_t n, int truncated, char *out, size_t limit,
 			 int *stopped)
 {
 	size_t at = 0, o = 0, len, need, k;
+	int escape;
 
 	*stopped = 0;
 	while (at < n) {
@@ -88,21 +89,19 @@ static size_t clean_pass(const unsigned char *p, size_t n, int truncated, char *
 		/* The formatter cut this character in half: drop the rest of it. */
 		if (len == 0 && truncated && n - at < 4 && p[at] >= 0xc2 && p[at] <= 0xf4)
 			break;
-		if (len == 0 || is_control(p + at, len)) {
-			len = len ? len : 1;
-			need = 4 * len;
-		} else {
-			need = len;
-		}
+		escape = len == 0 || is_control(p + at, len);
+		if (len == 0)
+			len = 1; /* an invalid byte is escaped alone */
+		need = escape ? 4 * len : len;
 		if (o + need > limit) {
 			*stopped = 1;
 			break;
 		}
-		if (out != NULL && need == len && !is_control(p + at, len) && mx_utf8_char(p + at, n - at))
-			memcpy(out + o, p + at, len);
-		else if (out != NULL)
+		if (escape)
 			for (k = 0; k < len; k++)
 				snprintf(out + o + 4 * k, 5, "\\x%02x", p[at + k]);
+		else
+			memcpy(out + o, p + at, len);
 		o += need;
 		at += len;
 	}
