@@ -35,8 +35,13 @@ if [ -n "$sysver" ] && version_ok "$sysver" && [ -z "${MXTLS_FORCE_LOCAL_MBEDTLS
 	exit 0
 fi
 
+# Fixes applied to the source until they are in a release Debian ships, in
+# name order; each says why in its header.
+patches=("$here"/scripts/patches/mbedtls/*.patch)
+patch_sum=$(cat "${patches[@]}" | sha256sum | cut -c1-12)
+
 # What this script changes in the build; a different recipe rebuilds.
-recipe="threading pkcs12 groups=secp256r1-first"
+recipe="threading pkcs12 groups=secp256r1-first patches=$patch_sum"
 
 # 2. A local build that is already there and complete.
 if [ -f "$prefix/.mxtls-stamp" ] && version_ok "$(header_version "$prefix/include")" &&
@@ -60,6 +65,19 @@ cfg=scripts/config.py
 for opt in MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD MBEDTLS_DEPRECATED_WARNING MBEDTLS_CMAC_C \
 	MBEDTLS_PKCS5_C MBEDTLS_PKCS12_C MBEDTLS_DES_C MBEDTLS_SSL_PROTO_TLS1_3 MBEDTLS_SSL_SESSION_TICKETS; do
 	python3 "$cfg" set "$opt"
+done
+# A source that already has a fix (a newer release) skips it; one that takes
+# neither the fix nor its reverse stops the build: the fix would be missing.
+for p in "${patches[@]}"; do
+	if patch -p1 --dry-run --forward --silent <"$p" >/dev/null; then
+		patch -p1 --forward --silent <"$p" >&2
+		log "applied $(basename "$p")"
+	elif patch -p1 --dry-run --reverse --silent <"$p" >/dev/null; then
+		log "already in the source: $(basename "$p")"
+	else
+		log "$(basename "$p") does not apply to mbedTLS $fetched: update or drop it"
+		exit 1
+	fi
 done
 # secp256r1 before x25519 in the default key-exchange groups: x25519 is the
 # slower of the two in mbedTLS, and libcurl's mbedTLS backend copies the

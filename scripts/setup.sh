@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 packages=(build-essential cmake pkg-config git python3 dpkg-dev bzip2 xz-utils
 	libcmocka-dev libjansson-dev libidn2-dev libssl-dev libcurl4-openssl-dev libcurl3-gnutls openssl ca-certificates
 	clang libclang-rt-14-dev valgrind
-	gnutls-bin libnss3-tools python3-cryptography nginx-light)
+	gnutls-bin libnss3-tools python3-cryptography nginx-light patch)
 command -v keytool >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
 
 # shellcheck source=scripts/debian.sh
