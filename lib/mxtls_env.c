@@ -94,6 +94,21 @@ static int read_file(struct env *e, const char *var, const char *path, size_t ma
 	return 0;
 }
 
+/* The password file, by the one rule of mx_read_password_file(); wipe with mx_freezero(*out, *len + 1). */
+static int read_password_file(struct env *e, const char *var, const char *path, char **out,
+			      size_t *len)
+{
+	*len = 0;
+	if (remember_path(e, path) != 0)
+		return mx_err(e->err, MXTLS_ERR_NOMEM, "out of memory");
+	if (mx_read_password_file(path, out, len, e->err) != 0) {
+		mx_err_prefix(e->err, "%s: ", var);
+		return -e->err->code;
+	}
+	digest_add(e, path, *out, *len);
+	return 0;
+}
+
 /* Base64 with whitespace and line breaks anywhere, as users paste it. */
 static int b64_decode(struct env *e, const char *where, const char *text, uint8_t **out,
 		      size_t *outlen)
@@ -391,7 +406,8 @@ static int split_pins(char *s, const char ***out, size_t *n)
 static int read_env(struct env *e)
 {
 	const char *v, *file, *pwfile;
-	uint8_t *buf = NULL, *pw = NULL;
+	uint8_t *buf = NULL;
+	char *pw = NULL;
 	size_t len = 0, pwlen = 0;
 	int ret = 0;
 
@@ -447,16 +463,9 @@ static int read_env(struct env *e)
 
 		ret = read_file(e, "MXTLS_CLIENT_CERTIFICATE_FILE", file, MXTLS_MAX_INPUT_BYTES,
 				"a PKCS#12 file", &buf, &len);
-		if (ret == 0 && pwfile != NULL) {
-			/* The whole file is the password, less one line end: room for "\r\n". */
-			ret = read_file(e, "MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE", pwfile,
-					MXTLS_MAX_PASSWORD_BYTES + 2, "a password file", &pw, &pwlen);
-			/* Secret files end in one newline more often than not. */
-			if (ret == 0 && pwlen > 0 && pw[pwlen - 1] == '\n')
-				pw[--pwlen] = '\0';
-			if (ret == 0 && pwlen > 0 && pw[pwlen - 1] == '\r')
-				pw[--pwlen] = '\0';
-		}
+		if (ret == 0 && pwfile != NULL)
+			ret = read_password_file(e, "MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE", pwfile,
+						 &pw, &pwlen);
 		v = env_get(e, "MXTLS_CLIENT_CERTIFICATE_PIN_TO");
 		if (ret == 0 && v != NULL) {
 			digest_add(e, "MXTLS_CLIENT_CERTIFICATE_PIN_TO", v, strlen(v));
@@ -466,7 +475,7 @@ static int read_env(struct env *e)
 		}
 		if (ret == 0)
 			ret = PARSE(e, add_identity(e, "MXTLS_CLIENT_CERTIFICATE_FILE", buf, len,
-						    pw ? (const char *)pw : NULL, pins, npins));
+						    pw, pins, npins));
 		free(pins);
 		free(pinbuf);
 		mx_freezero(pw, pwlen + 1);

@@ -100,13 +100,9 @@ static const char *kind_of(const char *path)
 	return "not a regular file";
 }
 
-int mx_read_file_err(const char *path, size_t max, const char *what, uint8_t **out, size_t *len,
-		     size_t *cap, mxtls_error *err)
+/* err says why mx_read_file() returned ret (not 0) for path. Returns -1. */
+static int file_error(int ret, const char *path, size_t max, const char *what, mxtls_error *err)
 {
-	int ret = mx_read_file(path, max, out, len, cap);
-
-	if (ret == 0)
-		return 0;
 	if (ret == MX_FILE_ERR_TOO_BIG)
 		mx_err(err, MXTLS_ERR_LIMIT_EXCEEDED, "larger than %zu bytes, the limit for %s", max,
 		       what);
@@ -119,4 +115,81 @@ int mx_read_file_err(const char *path, size_t max, const char *what, uint8_t **o
 	/* The cause first, then the file: a long path is what gets shortened. */
 	mx_err_prefix(err, "%s: ", path);
 	return -1;
+}
+
+int mx_read_file_err(const char *path, size_t max, const char *what, uint8_t **out, size_t *len,
+		     size_t *cap, mxtls_error *err)
+{
+	int ret = mx_read_file(path, max, out, len, cap);
+
+	return ret == 0 ? 0 : file_error(ret, path, max, what, err);
+}
+
+int mx_read_password_file(const char *path, char **out, size_t *len, mxtls_error *err)
+{
+	uint8_t *buf, *nul;
+	size_t n, cap;
+	char *pw;
+	/* Room for one line end ("\r\n") after the longest password. */
+	int ret = mx_read_file(path, MXTLS_MAX_PASSWORD_BYTES + 2, &buf, &n, &cap);
+
+	if (ret == MX_FILE_ERR_TOO_BIG)
+		goto too_long;
+	if (ret != 0)
+		return file_error(ret, path, 0, "a password file", err);
+	/* Secret files end in one newline more often than not. */
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	if (n > MXTLS_MAX_PASSWORD_BYTES) {
+		mx_freezero(buf, cap);
+		goto too_long;
+	}
+	/* A password is NUL-terminated text: a NUL would silently cut it short. */
+	nul = memchr(buf, '\0', n);
+	if (nul != NULL) {
+		size_t at = (size_t)(nul - buf);
+		mx_freezero(buf, cap);
+		mx_err(err, MXTLS_ERR_CONFIG, "the password file holds a NUL byte (offset %zu)", at);
+		mx_err_prefix(err, "%s: ", path);
+		return -1;
+	}
+	pw = malloc(n + 1);
+	if (pw != NULL) {
+		memcpy(pw, buf, n);
+		pw[n] = '\0';
+	}
+	mx_freezero(buf, cap);
+	if (pw == NULL) {
+		mx_err(err, MXTLS_ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	*out = pw;
+	*len = n;
+	return 0;
+too_long:
+	mx_err(err, MXTLS_ERR_LIMIT_EXCEEDED, "the password is longer than %u bytes, the limit",
+	       MXTLS_MAX_PASSWORD_BYTES);
+	mx_err_prefix(err, "%s: ", path);
+	return -1;
+}
+
+char *mxtls_password_read_file(const char *path, mxtls_error *err)
+{
+	char *pw = NULL;
+	size_t len;
+
+	mx_err_clear(err);
+	if (path == NULL) {
+		mx_err(err, MXTLS_ERR_USAGE, "no password file given");
+		return NULL;
+	}
+	return mx_read_password_file(path, &pw, &len, err) == 0 ? pw : NULL;
+}
+
+void mxtls_password_free(char *password)
+{
+	if (password != NULL)
+		mx_freezero(password, strlen(password) + 1);
 }

@@ -29,4 +29,12 @@ int mx_read_file(const char *path, size_t max, uint8_t **out, size_t *len, size_
 int mx_read_file_err(const char *path, size_t max, const char *what, uint8_t **out, size_t *len,
 		     size_t *cap, mxtls_error *err);
 
+/*
+ * A password file as everything in libmxtls reads one: the whole file less
+ * one trailing line end (\n or \r\n), at most MXTLS_MAX_PASSWORD_BYTES bytes,
+ * no NUL byte, regular files only. *out: a new string of *len bytes; release
+ * with mx_freezero(*out, *len + 1). Returns 0, or -1 with err as "PATH: cause".
+ */
+int mx_read_password_file(const char *path, char **out, size_t *len, mxtls_error *err);
+
 #endif

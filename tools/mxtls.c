@@ -1,13 +1,7 @@
 /* mxtls: command-line front end of libmxtls. Dispatches subcommands; reads passwords safely. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <mbedtls/platform_util.h>
 
 #include "mxtls/mxtls.h"
 #include "mxtls_cli.h"
@@ -20,54 +14,6 @@ static void usage(FILE *f)
 		   "                 [--no-system-roots] [--as IDENTIFIER] [-v] URL\n"
 		   "       mxtls check\n"
 		   "       mxtls version\n");
-}
-
-/*
- * The password file as the runtime reads MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE:
- * the whole file less one trailing newline (\n or \r\n), so that one file
- * gives the same password everywhere. Only a regular file: a directory would
- * read as "no password", and a FIFO nobody writes to would wait forever
- * (--password-env takes a password from a pipe).
- */
-static char *read_password_file(const char *path)
-{
-	char buf[MXTLS_MAX_PASSWORD_BYTES + 3];
-	size_t n = 0;
-	ssize_t r;
-	struct stat sb;
-	char *out;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-
-	if (fd < 0) {
-		fprintf(stderr, "mxtls: %s: cannot open password file: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		fprintf(stderr, "mxtls: %s: the password file is %s\n", path,
-			S_ISDIR(sb.st_mode)    ? "a directory"
-			: S_ISFIFO(sb.st_mode) ? "a FIFO, not a regular file (use --password-env)"
-					       : "not a regular file");
-		close(fd);
-		return NULL;
-	}
-	while (n < sizeof(buf) - 1 && ((r = read(fd, buf + n, sizeof(buf) - 1 - n)) > 0 ||
-				       (r < 0 && errno == EINTR)))
-		n += r > 0 ? (size_t)r : 0;
-	close(fd);
-	buf[n] = '\0';
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	if (n > 0 && buf[n - 1] == '\r')
-		buf[--n] = '\0';
-	if (n > MXTLS_MAX_PASSWORD_BYTES) {
-		mbedtls_platform_zeroize(buf, sizeof(buf));
-		fprintf(stderr, "mxtls: %s: the password file holds more than %u bytes\n", path,
-			MXTLS_MAX_PASSWORD_BYTES);
-		return NULL;
-	}
-	out = strdup(buf);
-	mbedtls_platform_zeroize(buf, sizeof(buf));
-	return out;
 }
 
 int cli_password_option(int argc, char **argv, int *i, struct cli_password *pw)
@@ -87,9 +33,14 @@ int cli_password_option(int argc, char **argv, int *i, struct cli_password *pw)
 	}
 	val = argv[++*i];
 	if (strcmp(opt, "--password-file") == 0) {
-		pw->value = read_password_file(val);
-		if (pw->value == NULL)
+		/* The runtime's rule for MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE, so one file gives one password. */
+		mxtls_error err;
+		pw->value = mxtls_password_read_file(val, &err);
+		if (pw->value == NULL) {
+			fprintf(stderr, "mxtls: password file %s (%s)\n", err.message,
+				mxtls_error_name(err.code));
 			return -1;
+		}
 	} else if (strcmp(opt, "--password-env") == 0) {
 		const char *v = getenv(val);
 		if (v == NULL) {
@@ -108,10 +59,7 @@ int cli_password_option(int argc, char **argv, int *i, struct cli_password *pw)
 
 void cli_password_free(struct cli_password *pw)
 {
-	if (pw->value) {
-		mbedtls_platform_zeroize(pw->value, strlen(pw->value));
-		free(pw->value);
-	}
+	mxtls_password_free(pw->value); /* wipes; takes strdup()ed values as well */
 	pw->value = NULL;
 	pw->given = 0;
 }

@@ -207,6 +207,22 @@ MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_pkcs12 *mxtls_pkcs12_load_file(const char *
 /** Release a container and wipe its key material. NULL-safe. */
 MXTLS_EXTERN void mxtls_pkcs12_free(mxtls_pkcs12 *p12);
 
+/**
+ * Read a password file the way the runtime reads
+ * MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE, so that one file gives one password
+ * everywhere (runtime, tools, bindings): the whole file less one trailing line
+ * end (\n or \r\n), at most MXTLS_MAX_PASSWORD_BYTES bytes, no NUL byte.
+ * Only a regular file: a directory or a FIFO is refused at once, never read
+ * or waited on.
+ *
+ * Returns a new NUL-terminated string (empty for an empty file), or NULL with
+ * err filled ("PATH: cause": io, limit_exceeded, config, nomem). Owned by the
+ * caller: release with mxtls_password_free(), which wipes it. Thread-safe.
+ */
+MXTLS_EXTERN MXTLS_WARN_UNUSED char *mxtls_password_read_file(const char *path, mxtls_error *err);
+/** Wipe and free a string from mxtls_password_read_file(). NULL-safe. */
+MXTLS_EXTERN void mxtls_password_free(char *password);
+
 /** Identities (key + leaf + chain), in the order their keys appear in the file. */
 MXTLS_EXTERN size_t mxtls_pkcs12_identity_count(const mxtls_pkcs12 *p12);
 MXTLS_EXTERN const mxtls_identity *mxtls_pkcs12_identity(const mxtls_pkcs12 *p12, size_t i);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mxtls/mxtls.h"
 
@@ -255,6 +256,88 @@ static void test_attachments(void **state)
 	mxtls_config_free(cfg);
 }
 
+/* Write len bytes to a new file in a fresh temporary directory; returns its path. */
+static const char *temp_file(char *tmpl, const void *data, size_t len)
+{
+	static char file[1100];
+	FILE *f;
+
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(file, sizeof(file), "%s/pw", tmpl);
+	f = fopen(file, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	return file;
+}
+
+/* The one password-file rule the runtime, the tool and bindings share. */
+static void test_password_file(void **state)
+{
+	static const struct {
+		const char *content;
+		size_t len;
+		const char *password; /* NULL: refused */
+		int code;
+	} cases[] = {
+		{"s3cret\n", 7, "s3cret", 0},
+		{"s3cret\r\n", 8, "s3cret", 0},
+		{"s3cret", 6, "s3cret", 0},
+		{"two\n\n", 5, "two\n", 0}, /* one line end only: the rest is the password */
+		{"", 0, "", 0},
+		{"a\0b", 3, NULL, MXTLS_ERR_CONFIG},
+	};
+	char tmpl[64], *pw, big[MXTLS_MAX_PASSWORD_BYTES + 3];
+	const char *file;
+	mxtls_error err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(tmpl, sizeof(tmpl), "/tmp/mxtls-pwtest-XXXXXX");
+		file = temp_file(tmpl, cases[i].content, cases[i].len);
+		pw = mxtls_password_read_file(file, &err);
+		if (cases[i].password != NULL) {
+			assert_non_null(pw);
+			assert_string_equal(pw, cases[i].password);
+		} else {
+			assert_null(pw);
+			assert_int_equal(err.code, cases[i].code);
+			assert_non_null(strstr(err.message, file));
+		}
+		mxtls_password_free(pw);
+		remove(file);
+		/* A directory is refused at once: never "no password". */
+		assert_null(mxtls_password_read_file(tmpl, &err));
+		assert_int_equal(err.code, MXTLS_ERR_IO);
+		assert_non_null(strstr(err.message, "directory"));
+		rmdir(tmpl);
+	}
+	/* The longest password, with its line end, loads; one byte more does not. */
+	memset(big, 'x', sizeof(big));
+	big[MXTLS_MAX_PASSWORD_BYTES] = '\r';
+	big[MXTLS_MAX_PASSWORD_BYTES + 1] = '\n';
+	snprintf(tmpl, sizeof(tmpl), "/tmp/mxtls-pwtest-XXXXXX");
+	file = temp_file(tmpl, big, MXTLS_MAX_PASSWORD_BYTES + 2);
+	pw = mxtls_password_read_file(file, &err);
+	assert_non_null(pw);
+	assert_int_equal(strlen(pw), MXTLS_MAX_PASSWORD_BYTES);
+	mxtls_password_free(pw);
+	remove(file);
+	rmdir(tmpl);
+	big[MXTLS_MAX_PASSWORD_BYTES] = 'x';
+	snprintf(tmpl, sizeof(tmpl), "/tmp/mxtls-pwtest-XXXXXX");
+	file = temp_file(tmpl, big, MXTLS_MAX_PASSWORD_BYTES + 2);
+	assert_null(mxtls_password_read_file(file, &err));
+	assert_int_equal(err.code, MXTLS_ERR_LIMIT_EXCEEDED);
+	assert_non_null(strstr(err.message, "4096"));
+	remove(file);
+	rmdir(tmpl);
+	assert_null(mxtls_password_read_file(NULL, &err));
+	assert_int_equal(err.code, MXTLS_ERR_USAGE);
+	mxtls_password_free(NULL);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +348,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_mem_equals_file_and_input_may_be_wiped),
 		cmocka_unit_test(test_error_message_names_context),
 		cmocka_unit_test(test_attachments),
+		cmocka_unit_test(test_password_file),
 	};
 
 	if (argc != 2) {
