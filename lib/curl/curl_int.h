@@ -72,7 +72,7 @@ extern pthread_mutex_t mx_curl_registry_lock;
 struct state *mx_curl_state(mxtls_ctx *ctx, size_t identity, mxtls_error *err);
 /* The pool a handle set up now should join (key: see struct pool); under the registry lock. */
 struct pool *mx_curl_pool(struct state *st, int connections, const char *key, mxtls_error *err);
-/* A handle left pool p (users already counted down); under the registry lock.
+/* A handle left pool p (counted down here); under the registry lock.
  * Returns p if it is an orphan nobody uses now: free it with mx_curl_pool_free
  * after unlocking. */
 struct pool *mx_curl_pool_left(struct pool *p);

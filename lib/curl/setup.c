@@ -41,7 +41,6 @@ int mx_curl_err(mxtls_error *err, int code, const char *msg, const char *detail)
 	}
 	return -1;
 }
-#define set_err mx_curl_err
 
 /* A message made to measure; a long one is cut at the buffer's end. */
 static void set_errf(mxtls_error *err, int code, const char *fmt, ...)
@@ -87,8 +86,8 @@ static int selection_holds(CURL *easy, struct binding *b)
 		host = mx_curl_url_host(url);
 	if (host == NULL) {
 		/* Not the URL itself in the message: it may hold user:password@. */
-		set_err(&b->last, MXTLS_ERR_NOT_PINNED, "cannot tell the host of a new connection",
-			NULL);
+		mx_curl_err(&b->last, MXTLS_ERR_NOT_PINNED,
+			    "cannot tell the host of a new connection", NULL);
 		return 0;
 	}
 	want = mxtls_ctx_select(ctx, b->identifier, host);
@@ -213,12 +212,12 @@ static int prereq_cb(void *userp, char *ip, char *local_ip, int port, int local_
 	if (is_binding(b) && b->pool != NULL && b->pool->connections &&
 	    !pthread_equal(pthread_self(), b->pool->thread)) {
 		ok = 0;
-		set_err(&b->last, MXTLS_ERR_USAGE,
-			"refused a request in another thread than the one that set the handle up: "
-			"it shares connections with that thread's handles, which curl does not "
-			"support across threads; set it up in this thread, or call "
-			"mxtls_curl_share_connections(easy, 0, &err)",
-			NULL);
+		mx_curl_err(&b->last, MXTLS_ERR_USAGE,
+			    "refused a request in another thread than the one that set the handle up: "
+			    "it shares connections with that thread's handles, which curl does not "
+			    "support across threads; set it up in this thread, or call "
+			    "mxtls_curl_share_connections(easy, 0, &err)",
+			    NULL);
 	}
 	pthread_mutex_unlock(&mx_curl_registry_lock);
 	return ok ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
@@ -377,8 +376,8 @@ static int configure_easy(CURL *easy, struct binding *b, mxtls_error *err)
 		}
 	}
 	if (rc != CURLE_OK)
-		return set_err(err, MXTLS_ERR_INTERNAL, "curl_easy_setopt failed",
-			       curl_easy_strerror(rc));
+		return mx_curl_err(err, MXTLS_ERR_INTERNAL, "curl_easy_setopt failed",
+				   curl_easy_strerror(rc));
 	return 0;
 }
 
@@ -416,10 +415,8 @@ static int choose_pool(CURL *easy, struct binding *b, int new_binding, struct po
 	if (p == NULL)
 		return -1;
 	if (p != b->pool) {
-		if (b->pool != NULL) {
-			b->pool->users--;
+		if (b->pool != NULL)
 			*gone = mx_curl_pool_left(b->pool);
-		}
 		p->users++;
 		b->pool = p;
 	}
@@ -443,9 +440,9 @@ static int setup(CURL *easy, mxtls_ctx *ctx, size_t identity, int by_selection,
 		err->message[0] = '\0';
 	}
 	if (easy == NULL || ctx == NULL)
-		return set_err(err, MXTLS_ERR_USAGE, "easy handle or context is NULL", NULL);
+		return mx_curl_err(err, MXTLS_ERR_USAGE, "easy handle or context is NULL", NULL);
 	if (by_selection && identifier != NULL && (id_copy = strdup(identifier)) == NULL)
-		return set_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
+		return mx_curl_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
 	/* Every value past the last identity means "none": one state for all of them. */
 	if (identity >= mxtls_ctx_identity_count(ctx))
 		identity = MXTLS_NO_IDENTITY;
@@ -455,7 +452,7 @@ static int setup(CURL *easy, mxtls_ctx *ctx, size_t identity, int by_selection,
 	if (st != NULL && b == NULL) {
 		b = calloc(1, sizeof(*b));
 		if (b == NULL) {
-			set_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
+			mx_curl_err(err, MXTLS_ERR_NOMEM, "out of memory", NULL);
 		} else {
 			b->easy = easy;
 			b->next = bindings;
@@ -513,7 +510,7 @@ int mxtls_curl_setup_runtime(CURL *easy, mxtls_runtime *rt, const char *identifi
 	int ret;
 
 	if (ctx == NULL)
-		return set_err(err, MXTLS_ERR_USAGE, "runtime is NULL", NULL);
+		return mx_curl_err(err, MXTLS_ERR_USAGE, "runtime is NULL", NULL);
 	ret = mxtls_curl_setup_for(easy, ctx, identifier, url, err);
 	mxtls_ctx_free(ctx); /* the set-up holds its own reference */
 	return ret;
@@ -528,12 +525,13 @@ int mxtls_curl_share_connections(CURL *easy, int enabled, mxtls_error *err)
 	pthread_mutex_lock(&mx_curl_registry_lock);
 	b = binding_of(easy);
 	if (b == NULL) {
-		set_err(err, MXTLS_ERR_USAGE, "the handle is not set up (mxtls_curl_setup first)", NULL);
+		mx_curl_err(err, MXTLS_ERR_USAGE, "the handle is not set up (mxtls_curl_setup first)",
+			    NULL);
 	} else if (b->pool == NULL && enabled) {
-		set_err(err, MXTLS_ERR_USAGE,
-			"this handle keeps its own sessions and connections (it ran transfers before "
-			"its set-up, and this libcurl is older than 8.12)",
-			NULL);
+		mx_curl_err(err, MXTLS_ERR_USAGE,
+			    "this handle keeps its own sessions and connections (it ran transfers before "
+			    "its set-up, and this libcurl is older than 8.12)",
+			    NULL);
 	} else {
 		b->own_connections = !enabled;
 		ret = choose_pool(easy, b, 0, &gone, err);
@@ -586,10 +584,8 @@ void mxtls_curl_release(CURL *easy)
 			unset_if_built_in(easy, CURLOPT_PREREQDATA);
 			unset_material(easy);
 			drop_sockopt(easy, b);
-			if (b->pool != NULL) {
-				b->pool->users--;
+			if (b->pool != NULL)
 				gone = mx_curl_pool_left(b->pool);
-			}
 			break;
 		}
 	}

@@ -168,6 +168,7 @@ struct pool *mx_curl_pool_left(struct pool *p)
 {
 	struct pool **pp;
 
+	p->users--;
 	if (!p->orphan || p->users > 0)
 		return NULL;
 	for (pp = &p->owner->pools; *pp && *pp != p; pp = &(*pp)->next)
