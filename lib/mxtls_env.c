@@ -342,14 +342,19 @@ static int identities_json(struct env *e, const char *var, const char *text, siz
 	return ret;
 }
 
-static int authorities(struct env *e, const char *var, const uint8_t *data, size_t len)
+/* path: the file var names, or NULL: errors read "VAR: path: line 3: ...". */
+static int authorities(struct env *e, const char *var, const char *path, const uint8_t *data,
+		       size_t len)
 {
 	mxtls_trust *t = mxtls_trust_load_mem(data, len, e->err);
 	size_t i;
 	int ret;
 
 	if (t == NULL) {
-		mx_err_prefix(e->err, "%s: ", var);
+		if (path != NULL)
+			mx_err_prefix(e->err, "%s: %s: ", var, path);
+		else
+			mx_err_prefix(e->err, "%s: ", var);
 		return -e->err->code;
 	}
 	for (i = 0; i < mxtls_trust_warning_count(t); i++)
@@ -374,19 +379,6 @@ static int parse_days(const char *v, int *days)
 		return -1;
 	*days = (int)n;
 	return 0;
-}
-
-/* Put the file's path after the variable's name in an authorities error. */
-static void name_file(mxtls_error *err, const char *var, const char *path)
-{
-	char rest[MXTLS_ERROR_MESSAGE_MAX];
-	size_t n = strlen(var);
-
-	if (strncmp(err->message, var, n) != 0 || strncmp(err->message + n, ": ", 2) != 0)
-		return;
-	snprintf(rest, sizeof(rest), "%s", err->message + n + 2);
-	snprintf(err->message, sizeof(err->message), "%s", rest);
-	mx_err_prefix(err, "%s: %s: ", var, path);
 }
 
 /* Comma- or space-separated pins of the single-file identity. */
@@ -488,7 +480,7 @@ static int read_env(struct env *e)
 	v = env_get(e, "CERTIFICATE_AUTHORITIES");
 	if (v != NULL) {
 		digest_add(e, "CERTIFICATE_AUTHORITIES", v, strlen(v));
-		ret = PARSE(e, authorities(e, "CERTIFICATE_AUTHORITIES", (const uint8_t *)v, strlen(v)));
+		ret = PARSE(e, authorities(e, "CERTIFICATE_AUTHORITIES", NULL, (const uint8_t *)v, strlen(v)));
 		if (ret != 0)
 			return ret;
 	}
@@ -497,7 +489,7 @@ static int read_env(struct env *e)
 		digest_add(e, "CERTIFICATE_AUTHORITIES_BASE64", v, strlen(v));
 		ret = PARSE(e, b64_decode(e, "CERTIFICATE_AUTHORITIES_BASE64", v, &buf, &len));
 		if (ret == 0 && buf != NULL)
-			ret = authorities(e, "CERTIFICATE_AUTHORITIES_BASE64", buf, len);
+			ret = authorities(e, "CERTIFICATE_AUTHORITIES_BASE64", NULL, buf, len);
 		mx_freezero(buf, len);
 		buf = NULL;
 		if (ret != 0)
@@ -508,9 +500,8 @@ static int read_env(struct env *e)
 		ret = read_file(e, "MXTLS_CERTIFICATE_AUTHORITIES_FILE", file, MX_TRUST_MAX_FILE,
 				"an authorities file", &buf, &len);
 		if (ret == 0) {
-			ret = PARSE(e, authorities(e, "MXTLS_CERTIFICATE_AUTHORITIES_FILE", buf, len));
-			if (ret != 0) /* "VAR: line 3: ..." -> "VAR: path: line 3: ..." */
-				name_file(e->err, "MXTLS_CERTIFICATE_AUTHORITIES_FILE", file);
+			ret = PARSE(e, authorities(e, "MXTLS_CERTIFICATE_AUTHORITIES_FILE", file, buf,
+						   len));
 		}
 		mx_freezero(buf, len + 1);
 	}

@@ -782,6 +782,11 @@ static void test_special_files_refused(void **state)
 	assert_null(from(&err, "MXTLS_CERTIFICATE_AUTHORITIES_FILE=/dev/zero", NULL, NULL, NULL));
 	assert_string_equal(err.message,
 			    "MXTLS_CERTIFICATE_AUTHORITIES_FILE: /dev/zero: a device, not a regular file");
+	/* A file that is read but does not parse: the variable, then the file, then the cause. */
+	assert_null(from(&err, cc("MXTLS_CERTIFICATE_AUTHORITIES_FILE=%s/base-default.p12", dir), NULL,
+			 NULL, NULL));
+	assert_non_null(strstr(err.message, cc("MXTLS_CERTIFICATE_AUTHORITIES_FILE: %s/base-default.p12: ",
+					      dir)));
 	alarm(0);
 	unlink(fifo);
 }
