@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "mxtls_ctx_int.h"
+#include "mxtls_events.h"
 #include "mxtls_util.h"
 
 #define DAY 86400
@@ -29,8 +30,7 @@ struct mxtls_runtime {
 	unsigned long generation;
 	uint8_t digest[32];
 	char **envp; /* snapshot, or NULL for the live environment */
-	mxtls_event_fn fn;
-	void *arg;
+	struct mx_events events;
 	int64_t window;
 	pthread_mutex_t reload_lock; /* one reload at a time */
 	/* watcher */
@@ -64,10 +64,8 @@ static void emit(mxtls_runtime *rt, int kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (rt->fn)
-		rt->fn(rt->arg, kind, msg);
-	else
-		fprintf(stderr, "mxtls: %s: %s\n", mxtls_event_name(kind), msg);
+	/* Recorded only: handed out once the locks are released (mx_events_deliver). */
+	mx_events_add(&rt->events, kind, msg);
 }
 
 static int64_t crt_not_after(const mbedtls_x509_crt *c)
@@ -220,9 +218,16 @@ mxtls_runtime *mxtls_runtime_new(const char *const *envp, mxtls_event_fn fn, voi
 	}
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_mutex_init(&rt->reload_lock, NULL);
-	rt->fn = fn;
-	rt->arg = arg;
 	rt->inotify_fd = rt->wake[0] = rt->wake[1] = -1;
+	if (mx_events_init(&rt->events, fn, arg) != 0) {
+		mx_err(err, MXTLS_ERR_IO, "pipe: %s", strerror(errno));
+		mx_events_free(&rt->events);
+		pthread_mutex_destroy(&rt->lock);
+		pthread_mutex_destroy(&rt->reload_lock);
+		free_env(rt->envp);
+		free(rt);
+		return NULL;
+	}
 	rt->ctx = build(rt, rt->digest, &cfg, err);
 	if (rt->ctx == NULL) {
 		mxtls_runtime_free(rt);
@@ -239,6 +244,7 @@ mxtls_runtime *mxtls_runtime_new(const char *const *envp, mxtls_event_fn fn, voi
 	emit(rt, MXTLS_EVENT_LOADED, "%zu identit%s, %zu authorities", rt->ctx->nids,
 	     rt->ctx->nids == 1 ? "y" : "ies", rt->ctx->nca);
 	mxtls_config_free(cfg);
+	mx_events_deliver(&rt->events);
 	return rt;
 }
 
@@ -254,6 +260,22 @@ mxtls_ctx *mxtls_runtime_ctx(mxtls_runtime *rt)
 	return ctx;
 }
 
+int mxtls_runtime_event_fd(mxtls_runtime *rt)
+{
+	return rt != NULL ? rt->events.fd[0] : -1;
+}
+
+int mxtls_runtime_next_event(mxtls_runtime *rt, int *kind, char *message, size_t size)
+{
+	int k;
+
+	if (rt == NULL || !mx_events_next(&rt->events, &k, message, size))
+		return 0;
+	if (kind != NULL)
+		*kind = k;
+	return 1;
+}
+
 unsigned long mxtls_runtime_generation(mxtls_runtime *rt)
 {
 	unsigned long g;
@@ -266,13 +288,12 @@ unsigned long mxtls_runtime_generation(mxtls_runtime *rt)
 	return g;
 }
 
+static int reload_locked(mxtls_runtime *rt, mxtls_error *err);
+
 int mxtls_runtime_reload(mxtls_runtime *rt, mxtls_error *err)
 {
-	mxtls_config *cfg = NULL;
-	mxtls_ctx *ctx, *old;
-	uint8_t digest[32];
 	mxtls_error local;
-	int same;
+	int ret;
 
 	if (err == NULL)
 		err = &local;
@@ -282,6 +303,21 @@ int mxtls_runtime_reload(mxtls_runtime *rt, mxtls_error *err)
 		return -1;
 	}
 	pthread_mutex_lock(&rt->reload_lock);
+	ret = reload_locked(rt, err);
+	pthread_mutex_unlock(&rt->reload_lock);
+	/* Outside every lock: the callback may reload, or take the context. */
+	mx_events_deliver(&rt->events);
+	return ret;
+}
+
+/* One reload at a time: under reload_lock. */
+static int reload_locked(mxtls_runtime *rt, mxtls_error *err)
+{
+	mxtls_config *cfg = NULL;
+	mxtls_ctx *ctx, *old;
+	uint8_t digest[32];
+	int same;
+
 	/* Hash the sources first: unchanged sources cost no key derivation at all. */
 	cfg = mx_env_sources((const char *const *)rt->envp, err);
 	if (cfg != NULL) {
@@ -292,7 +328,6 @@ int mxtls_runtime_reload(mxtls_runtime *rt, mxtls_error *err)
 		cfg = NULL;
 		if (same) {
 			emit(rt, MXTLS_EVENT_UNCHANGED, "the sources have not changed");
-			pthread_mutex_unlock(&rt->reload_lock);
 			return 0;
 		}
 	}
@@ -300,7 +335,6 @@ int mxtls_runtime_reload(mxtls_runtime *rt, mxtls_error *err)
 	if (ctx == NULL) {
 		emit(rt, MXTLS_EVENT_RELOAD_FAILED, "%s (%s); keeping the current context",
 		     err->message, mxtls_error_name(err->code));
-		pthread_mutex_unlock(&rt->reload_lock);
 		return -1;
 	}
 	pthread_mutex_lock(&rt->lock);
@@ -327,17 +361,14 @@ int mxtls_runtime_reload(mxtls_runtime *rt, mxtls_error *err)
 	emit(rt, MXTLS_EVENT_RELOADED, "%zu identit%s, %zu authorities", ctx->nids,
 	     ctx->nids == 1 ? "y" : "ies", ctx->nca);
 	mxtls_config_free(cfg);
-	pthread_mutex_unlock(&rt->reload_lock);
 	return 0;
 out_free:
 	mxtls_ctx_free(ctx);
 	mxtls_config_free(cfg);
-	pthread_mutex_unlock(&rt->reload_lock);
 	return 0;
 out_fail:
 	mxtls_ctx_free(ctx);
 	mxtls_config_free(cfg);
-	pthread_mutex_unlock(&rt->reload_lock);
 	return -1;
 }
 
@@ -523,6 +554,9 @@ void mxtls_runtime_free(mxtls_runtime *rt)
 		close(rt->wake[0]);
 	if (rt->wake[1] >= 0)
 		close(rt->wake[1]);
+	/* A failed start-up's events (why a certificate was refused) still reach the callback. */
+	mx_events_deliver(&rt->events);
+	mx_events_free(&rt->events);
 	mxtls_ctx_free(rt->ctx);
 	free_env(rt->envp);
 	pthread_mutex_destroy(&rt->lock);

@@ -480,14 +480,23 @@ typedef enum mxtls_event_kind {
 } mxtls_event_kind;
 
 /**
- * Event callback: kind and a message without secrets. Called from the
- * thread that loads (the caller of mxtls_runtime_new/reload, or the watcher
- * thread), while a reload is in progress: the callback must not call
- * mxtls_runtime_reload() or mxtls_runtime_free() on the same runtime.
- * Without a callback, events go to stderr as "mxtls: kind: message".
+ * Event callback: kind and a message without secrets. Called from a thread
+ * that loads (the caller of mxtls_runtime_new/reload, or the watcher
+ * thread) once the load is over, outside every lock of the library, one
+ * call at a time and in order: it may call mxtls_runtime_reload() or
+ * mxtls_runtime_ctx(). It must not call mxtls_runtime_free() on the same
+ * runtime (the watcher thread may be the caller, and free waits for it).
+ * Without a callback (NULL), events go to stderr as "mxtls: kind: message".
+ *
+ * Languages whose callbacks must run on their own event loop pass
+ * mxtls_event_queue instead: then nothing is ever called from a library
+ * thread, and events wait (at most 256; older ones are dropped and counted)
+ * until mxtls_runtime_next_event() takes them.
  */
 typedef void (*mxtls_event_fn)(void *arg, int kind, const char *message);
 MXTLS_EXTERN const char *mxtls_event_name(int kind);
+/** Pass as the callback to receive events by polling (see above); does nothing if called. */
+MXTLS_EXTERN void mxtls_event_queue(void *arg, int kind, const char *message);
 
 /**
  * Read the environment (see mxtls_config_from_env), build the first context,
@@ -504,6 +513,19 @@ MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_runtime *mxtls_runtime_new(const char *cons
 								mxtls_error *err);
 /** The current context, with a new reference the caller drops with mxtls_ctx_free(). */
 MXTLS_EXTERN mxtls_ctx *mxtls_runtime_ctx(mxtls_runtime *rt);
+/**
+ * With mxtls_event_queue as the callback: a descriptor that polls readable
+ * while events wait (owned by the runtime, closed by mxtls_runtime_free();
+ * do not read it, call mxtls_runtime_next_event()). -1 in the other modes.
+ */
+MXTLS_EXTERN int mxtls_runtime_event_fd(mxtls_runtime *rt);
+/**
+ * Take the oldest waiting event (queue mode): returns 1 with *kind and
+ * message (cut to size, NUL-terminated) filled, or 0 when none wait. After
+ * a drop, the next event is an MXTLS_EVENT_WARNING saying how many were lost.
+ */
+MXTLS_EXTERN int mxtls_runtime_next_event(mxtls_runtime *rt, int *kind, char *message,
+					  size_t size);
 /** How many contexts have been installed (1 after start-up). */
 MXTLS_EXTERN unsigned long mxtls_runtime_generation(mxtls_runtime *rt);
 /**

@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -436,6 +437,120 @@ static void test_watch_files_and_signal(void **state)
 	sigaction(SIGUSR1, NULL, &after);
 	before.sa_handler = SIG_IGN;
 	assert_ptr_equal(after.sa_handler, before.sa_handler);
+}
+
+/* A callback that reloads the runtime it is told about, once, and takes its context. */
+static mxtls_runtime *reentrant_rt;
+static atomic_int reentrant_calls, reentrant_reloads;
+
+static void reload_from_callback(void *arg, int kind, const char *message)
+{
+	mxtls_error err;
+	mxtls_ctx *ctx;
+
+	(void)arg, (void)message;
+	reentrant_calls++;
+	if (reentrant_rt == NULL || kind != MXTLS_EVENT_RELOADED || reentrant_reloads > 0)
+		return;
+	reentrant_reloads++;
+	assert_int_equal(mxtls_runtime_reload(reentrant_rt, &err), 0); /* unchanged */
+	ctx = mxtls_runtime_ctx(reentrant_rt);
+	assert_non_null(ctx);
+	mxtls_ctx_free(ctx);
+}
+
+/* Issue 11: events are handed out after the reload, outside the library's locks. */
+static void test_callback_may_reload(void **state)
+{
+	char path[2048], cmd[8192];
+	const char *envp[3];
+	mxtls_error err;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/env-reentrant.p12", dir);
+	snprintf(cmd, sizeof(cmd), "cp %s/base-default.p12 %s", dir, path);
+	assert_int_equal(system(cmd), 0);
+	envp[0] = cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s", path);
+	envp[1] = cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s/env-rt.pw", dir);
+	envp[2] = NULL;
+	alarm(20); /* the old code deadlocked on its reload lock here */
+	reentrant_rt = mxtls_runtime_new(envp, reload_from_callback, NULL, &err);
+	assert_non_null(reentrant_rt);
+	snprintf(cmd, sizeof(cmd), "cp %s/chain-shuffled.p12 %s", dir, path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(mxtls_runtime_reload(reentrant_rt, &err), 0);
+	alarm(0);
+	assert_int_equal(reentrant_reloads, 1);
+	assert_int_equal(mxtls_runtime_generation(reentrant_rt), 2);
+	/* loaded, reloaded, then the nested reload's unchanged: in order, each once. */
+	assert_int_equal(reentrant_calls, 3);
+	mxtls_runtime_free(reentrant_rt);
+	reentrant_rt = NULL;
+}
+
+static int readable(int fd, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+/* Issue 11: events by polling, for languages whose callbacks run on their own loop. */
+static void test_event_queue(void **state)
+{
+	char path[2048], cmd[8192], msg[64];
+	const char *envp[3];
+	mxtls_runtime *rt;
+	mxtls_error err;
+	int kind, fd, i;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/env-queue.p12", dir);
+	snprintf(cmd, sizeof(cmd), "cp %s/base-default.p12 %s", dir, path);
+	assert_int_equal(system(cmd), 0);
+	envp[0] = cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s", path);
+	envp[1] = cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s/env-rt.pw", dir);
+	envp[2] = NULL;
+	rt = mxtls_runtime_new(envp, mxtls_event_queue, NULL, &err);
+	assert_non_null(rt);
+	fd = mxtls_runtime_event_fd(rt);
+	assert_true(fd >= 0);
+	assert_true(readable(fd, 0));
+	assert_int_equal(mxtls_runtime_next_event(rt, &kind, msg, sizeof(msg)), 1);
+	assert_int_equal(kind, MXTLS_EVENT_LOADED);
+	assert_memory_equal(msg, "1 identity, ", 12);
+	assert_false(readable(fd, 0));
+	assert_int_equal(mxtls_runtime_next_event(rt, &kind, msg, sizeof(msg)), 0);
+	/* Nobody reads 300 events: the newest 256 wait, after a note of how many were lost. */
+	for (i = 0; i < 300; i++)
+		assert_int_equal(mxtls_runtime_reload(rt, &err), 0);
+	assert_true(readable(fd, 0));
+	assert_int_equal(mxtls_runtime_next_event(rt, &kind, msg, sizeof(msg)), 1);
+	assert_int_equal(kind, MXTLS_EVENT_WARNING);
+	assert_non_null(strstr(msg, "44 older events were dropped"));
+	for (i = 0; i < 256; i++) {
+		assert_int_equal(mxtls_runtime_next_event(rt, &kind, msg, 4), 1);
+		assert_int_equal(kind, MXTLS_EVENT_UNCHANGED);
+		assert_string_equal(msg, "the"); /* cut to the caller's size */
+	}
+	assert_int_equal(mxtls_runtime_next_event(rt, &kind, msg, sizeof(msg)), 0);
+	assert_false(readable(fd, 0));
+	/* The watcher's reload wakes a poller; no callback ran on the watcher thread. */
+	assert_int_equal(mxtls_runtime_watch(rt, 0, &err), 0);
+	snprintf(cmd, sizeof(cmd), "cp %s/chain-shuffled.p12 %s.tmp && mv %s.tmp %s", dir, path, path,
+		 path);
+	assert_int_equal(system(cmd), 0);
+	assert_true(readable(fd, 5000));
+	assert_int_equal(mxtls_runtime_next_event(rt, &kind, msg, sizeof(msg)), 1);
+	assert_int_equal(kind, MXTLS_EVENT_RELOADED);
+	mxtls_runtime_free(rt);
+
+	/* Other modes have no queue. */
+	rt = mxtls_runtime_new(envp, on_event, NULL, &err);
+	assert_non_null(rt);
+	assert_int_equal(mxtls_runtime_event_fd(rt), -1);
+	assert_int_equal(mxtls_runtime_next_event(rt, &kind, msg, sizeof(msg)), 0);
+	mxtls_runtime_free(rt);
 }
 
 /* A file in the fixture directory with this content. */
@@ -882,6 +997,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_selection),
 		cmocka_unit_test(test_runtime_reload_keeps_old_on_failure),
 		cmocka_unit_test(test_watch_files_and_signal),
+		cmocka_unit_test(test_callback_may_reload),
+		cmocka_unit_test(test_event_queue),
 		cmocka_unit_test(test_container_warnings_reach_the_config),
 		cmocka_unit_test(test_validity_start_and_reload),
 		cmocka_unit_test(test_validity_events_each_their_own),
