@@ -14,34 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define FUZZ_NAME "fuzz_asn1"
+#include "fuzz_util.h"
 #include "mxtls_asn1.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 #define MAX_WALK_DEPTH 48 /* above MX_ASN1_MAX_DEPTH: the reader's own cap must hold */
-
-static volatile uint64_t sink;
-
-#define check(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_asn1: invariant violated: %s: ", #cond);             \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
-
-static void touch(const void *p, size_t n)
-{
-	const volatile uint8_t *b = p;
-	uint64_t h = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = h * 31 + b[i];
-	sink += h;
-}
 
 static int stringish(uint8_t tag)
 {
@@ -112,7 +89,7 @@ static void element(const struct mx_tlv *t, const uint8_t *start, const uint8_t 
 			if (mx_asn1_tlv_uint(t, maxes[i], &v) == MX_ASN1_OK)
 				check(v <= maxes[i], "uint %llu over max %llu",
 				      (unsigned long long)v, (unsigned long long)maxes[i]);
-			sink += v;
+			fuzz_sink += v;
 		}
 	}
 	/* Any tag: oid_str must cope (it refuses non-OIDs itself). */
@@ -122,7 +99,7 @@ static void element(const struct mx_tlv *t, const uint8_t *start, const uint8_t 
 	mx_asn1_oid_str(t, small, sizeof(small));
 	check(memchr(small, '\0', sizeof(small)) != NULL, "oid_str (small) not NUL-terminated");
 	mx_asn1_oid_str(t, small, 0);
-	sink += (uint64_t)mx_asn1_oid_eq(t, t->val, t->len);
+	fuzz_sink += (uint64_t)mx_asn1_oid_eq(t, t->val, t->len);
 
 	if (stringish(t->tag)) {
 		ret = mx_asn1_octets(t, &out, &len, &owned);

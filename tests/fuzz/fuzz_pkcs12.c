@@ -16,16 +16,8 @@
  * sees any out-of-bounds or freed memory behind them. A broken API contract
  * (see check()) prints what broke and abort()s, which libFuzzer reports as a crash.
  */
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <mbedtls/sha256.h>
-
-#include "mxtls/mxtls.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "fuzz_pkcs12"
+#include "fuzz_util.h"
 
 #define PW_INLINE 127
 
@@ -48,141 +40,6 @@ static const struct pw passwords[] = {
 };
 #define NPASSWORDS (sizeof(passwords) / sizeof(passwords[0]))
 
-static volatile uint64_t sink;
-
-#define check(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_pkcs12: invariant violated: %s: ", #cond);           \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
-
-/* Read every byte, so ASan checks the whole range. */
-static void touch(const void *p, size_t n)
-{
-	const volatile uint8_t *b = p;
-	uint64_t h = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = h * 31 + b[i];
-	sink += h;
-}
-
-static size_t touch_str(const char *s)
-{
-	size_t n = strlen(s);
-
-	touch(s, n + 1);
-	return n;
-}
-
-/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
-static int valid_utf8(const char *str)
-{
-	const uint8_t *s = (const uint8_t *)str;
-	size_t i = 0, n, k;
-	uint32_t cp, min;
-
-	while (s[i]) {
-		uint8_t c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if ((c & 0xe0) == 0xc0)
-			n = 1, cp = c & 0x1f, min = 0x80;
-		else if ((c & 0xf0) == 0xe0)
-			n = 2, cp = c & 0x0f, min = 0x800;
-		else if ((c & 0xf8) == 0xf0)
-			n = 3, cp = c & 0x07, min = 0x10000;
-		else
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
-
-/*
- * subject/issuer: a 1024-byte call, a 64 KiB one if that fails, and a too-small
- * one; each must leave a C string and agree with the others.
- *
- * Not checked: mxtls.h says -1 means "buf too small" and "1024 fit all we
- * allow", but a name longer than 1024 bytes loads fine, and mbedTLS refuses
- * to print a name with a NUL byte or a value over 255 bytes at any size.
- */
-static void check_dn(const mxtls_cert *c, int issuer)
-{
-	int (*get)(const mxtls_cert *, char *, size_t) =
-	    issuer ? mxtls_cert_issuer : mxtls_cert_subject;
-	const char *what = issuer ? "issuer" : "subject";
-	const size_t huge_size = 65536;
-	/* Heap buffers of the exact size, so a write past size is an ASan report. */
-	char *big = malloc(1024), *huge = malloc(huge_size), *small = malloc(8);
-	int n, m;
-
-	if (big == NULL || huge == NULL || small == NULL)
-		goto out;
-	n = get(c, big, 1024);
-	check(n >= -1 && n < 1024, "%s into 1024 bytes returned %d", what, n);
-	check(memchr(big, '\0', 1024) != NULL, "%s not NUL-terminated", what);
-	if (n >= 0)
-		check((size_t)n == touch_str(big), "%s: returned length %d != strlen", what, n);
-	m = get(c, huge, huge_size);
-	check(m >= -1 && (size_t)(m + 1) <= huge_size, "%s into 64 KiB returned %d", what, m);
-	check(memchr(huge, '\0', huge_size) != NULL, "%s (64 KiB) not NUL-terminated", what);
-	if (m >= 0)
-		check((size_t)m == touch_str(huge), "%s: returned length %d != strlen", what, m);
-	if (n >= 0)
-		check(m == n && strcmp(big, huge) == 0, "%s differs with a bigger buffer", what);
-	else
-		check(m < 0 || m >= 1024, "%s of %d bytes did not fit 1024", what, m);
-	n = get(c, small, 8);
-	check(n >= -1 && n < 8, "%s into 8 bytes returned %d", what, n);
-	check(memchr(small, '\0', 8) != NULL, "%s (8-byte buffer) not NUL-terminated", what);
-	touch_str(small);
-	check(get(c, NULL, 0) == -1, "%s with no buffer did not fail", what);
-out:
-	free(big);
-	free(huge);
-	free(small);
-}
-
-static void check_cert(const mxtls_cert *c)
-{
-	const uint8_t *der, *h;
-	uint8_t want[32];
-	size_t len = 12345;
-	int ca;
-
-	check(c != NULL, "NULL certificate in range");
-	der = mxtls_cert_der(c, &len);
-	check(der != NULL && len > 0, "certificate without DER (len %zu)", len);
-	touch(der, len);
-	check(mxtls_cert_der(c, NULL) == der, "cert_der(NULL len) differs");
-	h = mxtls_cert_sha256(c);
-	check(h != NULL, "no SHA-256");
-	touch(h, 32);
-	if (mbedtls_sha256(der, len, want, 0) == 0)
-		check(memcmp(h, want, 32) == 0, "cert_sha256 is not SHA-256 of cert_der");
-	check_dn(c, 0);
-	check_dn(c, 1);
-	sink += (uint64_t)mxtls_cert_not_before(c);
-	sink += (uint64_t)mxtls_cert_not_after(c);
-	ca = mxtls_cert_is_ca(c);
-	check(ca == 0 || ca == 1, "is_ca returned %d", ca);
-}
-
 static void check_identity(const mxtls_identity *id)
 {
 	const char *name, *curve;
@@ -201,7 +58,7 @@ static void check_identity(const mxtls_identity *id)
 	name = mxtls_identity_friendly_name(id);
 	if (name) {
 		touch_str(name);
-		check(valid_utf8(name), "friendly name is not UTF-8");
+		check(valid_utf8(name, 1), "friendly name is not UTF-8");
 	}
 	type = mxtls_identity_key_type(id);
 	bits = mxtls_identity_key_bits(id);
@@ -259,18 +116,12 @@ static void check_container(const mxtls_pkcs12 *p)
 	check(mxtls_pkcs12_warning_kind(p, n) == 0, "warning_kind(count) is not 0");
 }
 
-static void check_error(const mxtls_error *err, const struct pw *pw)
+/* A failed load: what every failed call promises, and never the password. */
+static void check_load_error(const mxtls_error *err, const struct pw *pw)
 {
-	const char *end = memchr(err->message, '\0', MXTLS_ERROR_MESSAGE_MAX);
-
-	check(err->code != MXTLS_OK, "NULL returned with code ok");
-	check(strcmp(mxtls_error_name(err->code), "unknown") != 0, "error code %d has no name",
-	      err->code);
+	check_error(err);
 	check(strcmp(mxtls_strerror(err->code), "unknown error") != 0, "error code %d has no text",
 	      err->code);
-	check(end != NULL, "message not NUL-terminated within %d bytes", MXTLS_ERROR_MESSAGE_MAX);
-	check(err->message[0] != '\0', "empty message for %s", mxtls_error_name(err->code));
-	touch(err->message, (size_t)(end - err->message) + 1);
 	check(mxtls_error_code(err) == err->code, "mxtls_error_code differs");
 	check(mxtls_error_message(err) == err->message, "mxtls_error_message differs");
 	if (pw && pw->secret)
@@ -319,7 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* data + size is the end of libFuzzer's exact-size heap copy: overreads are caught. */
 	p = mxtls_pkcs12_load_mem(size ? data : NULL, size, password, flags, &err);
 	if (p == NULL) {
-		check_error(&err, pw);
+		check_load_error(&err, pw);
 	} else {
 		check(err.code == MXTLS_OK, "container returned with code %d (%s)", err.code,
 		      mxtls_error_name(err.code));

@@ -1,6 +1,5 @@
 /*
- * Helpers shared by the fuzz targets fuzz_trust, fuzz_env, fuzz_select and
- * fuzz_url_host: the invariant check, "read every byte" so that ASan sees
+ * Helpers shared by the fuzz targets: the invariant check, "read every byte" so that ASan sees
  * the whole of what a getter returns, and checks of certificates and errors
  * against the contracts of include/mxtls/mxtls.h.
  *
@@ -8,6 +7,8 @@
  */
 #ifndef MXTLS_FUZZ_UTIL_H
 #define MXTLS_FUZZ_UTIL_H
+
+#include <stddef.h>
 
 #include <stdint.h>
 #include <stdio.h>
@@ -61,51 +62,81 @@ static inline void check_text(const char *s, const char *what, size_t i)
 	check(touch_str(s) > 0, "%s %zu is empty", what, i);
 }
 
-/* subject or issuer into an exact-size heap buffer: -1 or a C string of the returned length. */
-static inline void check_dn(const mxtls_cert *c, size_t size, int issuer)
+/*
+ * subject/issuer: a 1024-byte call, a 64 KiB one if that fails, and a too-small
+ * one; each must leave a C string and agree with the others.
+ *
+ * Not checked: mxtls.h says -1 means "buf too small" and "1024 fit all we
+ * allow", but a name longer than 1024 bytes loads fine, and mbedTLS refuses
+ * to print a name with a NUL byte or a value over 255 bytes at any size.
+ */
+static inline void check_dn(const mxtls_cert *c, int issuer)
 {
-	char *buf = malloc(size);
-	int n;
+	int (*get)(const mxtls_cert *, char *, size_t) =
+	    issuer ? mxtls_cert_issuer : mxtls_cert_subject;
+	const char *what = issuer ? "issuer" : "subject";
+	const size_t huge_size = 65536;
+	/* Heap buffers of the exact size, so a write past size is an ASan report. */
+	char *big = malloc(1024), *huge = malloc(huge_size), *small = malloc(8);
+	int n, m;
 
-	if (buf == NULL)
-		return;
-	memset(buf, 'x', size);
-	n = issuer ? mxtls_cert_issuer(c, buf, size) : mxtls_cert_subject(c, buf, size);
-	check(n >= -1 && n < (int)size, "%s into %zu bytes returned %d",
-	      issuer ? "issuer" : "subject", size, n);
-	check(memchr(buf, '\0', size) != NULL, "name into %zu bytes not NUL-terminated", size);
+	if (big == NULL || huge == NULL || small == NULL)
+		goto out;
+	n = get(c, big, 1024);
+	check(n >= -1 && n < 1024, "%s into 1024 bytes returned %d", what, n);
+	check(memchr(big, '\0', 1024) != NULL, "%s not NUL-terminated", what);
 	if (n >= 0)
-		check((size_t)n == touch_str(buf), "name: returned length %d != strlen", n);
-	free(buf);
+		check((size_t)n == touch_str(big), "%s: returned length %d != strlen", what, n);
+	m = get(c, huge, huge_size);
+	check(m >= -1 && (size_t)(m + 1) <= huge_size, "%s into 64 KiB returned %d", what, m);
+	check(memchr(huge, '\0', huge_size) != NULL, "%s (64 KiB) not NUL-terminated", what);
+	if (m >= 0)
+		check((size_t)m == touch_str(huge), "%s: returned length %d != strlen", what, m);
+	if (n >= 0)
+		check(m == n && strcmp(big, huge) == 0, "%s differs with a bigger buffer", what);
+	else
+		check(m < 0 || m >= 1024, "%s of %d bytes did not fit 1024", what, m);
+	n = get(c, small, 8);
+	check(n >= -1 && n < 8, "%s into 8 bytes returned %d", what, n);
+	check(memchr(small, '\0', 8) != NULL, "%s (8-byte buffer) not NUL-terminated", what);
+	touch_str(small);
+	check(get(c, NULL, 0) == -1, "%s with no buffer did not fail", what);
+out:
+	free(big);
+	free(huge);
+	free(small);
 }
 
-/* Every getter of a certificate view. */
 static inline void check_cert(const mxtls_cert *c)
 {
 	const uint8_t *der, *h;
 	uint8_t want[32];
-	size_t len = 0;
+	size_t len = 12345;
 	int ca;
 
 	check(c != NULL, "NULL certificate in range");
 	der = mxtls_cert_der(c, &len);
 	check(der != NULL && len > 0, "certificate without DER (len %zu)", len);
 	touch(der, len);
+	check(mxtls_cert_der(c, NULL) == der, "cert_der(NULL len) differs");
 	h = mxtls_cert_sha256(c);
 	check(h != NULL, "no SHA-256");
 	touch(h, 32);
 	if (mbedtls_sha256(der, len, want, 0) == 0)
 		check(memcmp(h, want, 32) == 0, "cert_sha256 is not SHA-256 of cert_der");
-	check_dn(c, 1024, 0);
-	check_dn(c, 1024, 1);
-	check_dn(c, 8, 0);
-	fuzz_sink += (uint64_t)mxtls_cert_not_before(c) + (uint64_t)mxtls_cert_not_after(c);
+	check_dn(c, 0);
+	check_dn(c, 1);
+	fuzz_sink += (uint64_t)mxtls_cert_not_before(c);
+	fuzz_sink += (uint64_t)mxtls_cert_not_after(c);
 	ca = mxtls_cert_is_ca(c);
 	check(ca == 0 || ca == 1, "is_ca returned %d", ca);
 }
 
-/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF) without C0, DEL or C1. */
-static inline int clean_text(const char *str)
+/*
+ * Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF);
+ * controls_ok = 0 also refuses C0, DEL and C1 controls.
+ */
+static inline int valid_utf8(const char *str, int controls_ok)
 {
 	const uint8_t *s = (const uint8_t *)str;
 	size_t i = 0, n, k;
@@ -114,7 +145,7 @@ static inline int clean_text(const char *str)
 	while (s[i]) {
 		uint8_t c = s[i];
 		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
+			if (!controls_ok && (c < 0x20 || c == 0x7f))
 				return 0;
 			i++;
 			continue;
@@ -132,11 +163,19 @@ static inline int clean_text(const char *str)
 				return 0;
 			cp = (cp << 6) | (s[i + k] & 0x3f);
 		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f)
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		if (!controls_ok && cp <= 0x9f)
 			return 0;
 		i += n + 1;
 	}
 	return 1;
+}
+
+/* Text fit for a log line: valid UTF-8 without control characters. */
+static inline int clean_text(const char *str)
+{
+	return valid_utf8(str, 0);
 }
 
 /* A failed call: a named code and a non-empty message, NUL-terminated clean UTF-8. */
