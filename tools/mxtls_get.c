@@ -9,9 +9,11 @@
 #include "mxtls/mxtls.h"
 #include "mxtls/mxtls_curl.h"
 #include "mxtls_cli.h"
+#include "mxtls_server_key.h"
 
 #define EXIT_TIMEOUT 6
 #define MAX_TIMEOUT_MS 86400000L /* a day: more is a typo, not a wish */
+#define PROBE_MAX_MS 10000L      /* the server-key probe after a failed handshake */
 
 struct get_opts {
 	const char *url, *identity, *as;
@@ -193,6 +195,102 @@ static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *
 	     contains(data, size, "Connected to") || contains(data, size, "session")))
 		fprintf(stderr, "* %.*s", (int)size, data);
 	return 0;
+}
+
+/* "3.6" of curl's TLS library "mbedTLS/3.6.6" into buf, or 0 if curl is not on mbedTLS. */
+static int curl_mbedtls_series(char *buf, size_t size)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	const char *s = v && v->ssl_version ? v->ssl_version : "";
+	size_t n = 0, dots = 0;
+
+	if (strncmp(s, "mbedTLS/", 8) != 0)
+		return 0;
+	/* Digits and one dot: nothing else of the version string is printed. */
+	for (s += 8; n + 1 < size && ((*s >= '0' && *s <= '9') || (*s == '.' && dots++ == 0)); s++)
+		buf[n++] = *s;
+	buf[n] = '\0';
+	return n > 0;
+}
+
+/* A proxy from the environment: the probe would not reach the server the way curl did. */
+static int proxy_in_env(void)
+{
+	static const char *const vars[] = {"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"};
+	size_t i;
+
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+		if (getenv(vars[i]) && getenv(vars[i])[0] != '\0')
+			return 1;
+	return 0;
+}
+
+#ifndef CURLU_PUNYCODE /* before curl 7.88: the host as given */
+#define CURLU_PUNYCODE 0
+#endif
+
+/* Host (IPv6 without brackets) and port of url into probe_server_key(); 0 or -1. */
+static int url_host_port(const char *url, char **host, int *port)
+{
+	CURLU *u = curl_url();
+	char *p = NULL;
+	int ok = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		 curl_url_get(u, CURLUPART_HOST, host, CURLU_PUNYCODE) == CURLUE_OK &&
+		 curl_url_get(u, CURLUPART_PORT, &p, CURLU_DEFAULT_PORT) == CURLUE_OK;
+	size_t n;
+
+	*port = ok ? atoi(p) : 0;
+	curl_free(p);
+	curl_url_cleanup(u);
+	if (ok && (n = strlen(*host)) >= 2 && (*host)[0] == '[' && (*host)[n - 1] == ']') {
+		memmove(*host, *host + 1, n - 2);
+		(*host)[n - 2] = '\0';
+	}
+	return ok ? 0 : -1;
+}
+
+/*
+ * A handshake on curl's mbedTLS failed: mbedTLS never saw the server's
+ * certificate, so a probe looks at it (mxtls_server_key.h) and names a key
+ * type mbedTLS cannot verify. One line, and only when it says something.
+ */
+static void explain_handshake_failure(CURL *h, const struct get_opts *o, const char *errbuf)
+{
+	char series[16], *url = NULL, *host = NULL;
+	struct mx_sk_probe probe;
+	enum mx_sk_probe_result res;
+	int port;
+
+	if (!curl_mbedtls_series(series, sizeof(series)) || proxy_in_env() ||
+	    curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK || url == NULL ||
+	    url_host_port(url, &host, &port) != 0) {
+		curl_free(host);
+		return;
+	}
+	res = mx_sk_probe(host, port, o->connect_ms < PROBE_MAX_MS ? o->connect_ms : PROBE_MAX_MS,
+			  &probe);
+	curl_free(host);
+	if (o->verbose && res == MX_SK_PROBE_CERT)
+		fprintf(stderr, "* server key probe: certificate CN=%s, %s key\n",
+			probe.key.subject_cn[0] ? probe.key.subject_cn : "(none)", probe.key.name);
+	else if (o->verbose && res == MX_SK_PROBE_ALERT)
+		fprintf(stderr, "* server key probe: alert %u\n", probe.alert_desc);
+	else if (o->verbose)
+		fprintf(stderr, "* server key probe: no certificate seen\n");
+	if (res == MX_SK_PROBE_CERT && probe.key.mbedtls_verifies == 0)
+		fprintf(stderr,
+			"mxtls get: the server's certificate has %s %s key, which is not supported "
+			"by mbedTLS %s (this libcurl's TLS library): it verifies RSA and ECDSA "
+			"(P-256, P-384, P-521) server keys only\n",
+			probe.key.type == MX_SK_KEY_DSA ? "a" : "an", probe.key.name, series);
+	/* -0x7780: mbedTLS received a fatal alert, the server's answer to what we offered. */
+	else if (res == MX_SK_PROBE_ALERT && probe.alert_desc == MX_SK_ALERT_PROTOCOL_VERSION &&
+		 strstr(errbuf, "-0x7780") != NULL)
+		fprintf(stderr,
+			"mxtls get: the server accepts only TLS 1.3, where its certificate is "
+			"encrypted; if it uses an Ed25519, Ed448 or RSASSA-PSS key, mbedTLS %s "
+			"cannot verify it\n",
+			series);
 }
 
 static void print_identity(const mxtls_ctx *ctx, size_t id)
@@ -414,6 +512,8 @@ int cmd_get(int argc, char **argv)
 	if (rc != CURLE_OK) {
 		fprintf(stderr, "mxtls get: %s: %s\n", curl_easy_strerror(rc),
 			errbuf[0] ? errbuf : "(no detail)");
+		if (rc == CURLE_SSL_CONNECT_ERROR)
+			explain_handshake_failure(h, &o, errbuf);
 		exit_code = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
 				    rc == CURLE_SSL_CERTPROBLEM
 			    ? 3

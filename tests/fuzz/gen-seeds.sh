@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Regenerate the committed seeds of fuzz_trust, fuzz_env, fuzz_select and
-# fuzz_url_host (tests/fuzz/seeds/<target>/), and fuzz_fixture.h, the small
-# container and CA those targets embed. Run it by hand when they need to
-# change, and commit what it writes; builds and tests never run it (they need
-# no openssl). New keys each time, so every file changes.
+# Regenerate the committed seeds of fuzz_trust, fuzz_env, fuzz_select,
+# fuzz_url_host and fuzz_server_key (tests/fuzz/seeds/<target>/), and
+# fuzz_fixture.h, the small container and CA those targets embed. Run it by
+# hand when they need to change, and commit what it writes; builds and tests
+# never run it (they need no openssl). New keys each time, so every file changes.
 #
-#   tests/fuzz/gen-seeds.sh
+#   tests/fuzz/gen-seeds.sh              all of them
+#   tests/fuzz/gen-seeds.sh server_key   only seeds/server_key/
 #
 # (make-seeds.sh is another thing: the pkcs12 and asn1 seeds, written into the
 # build directory from ../shared at test time.)
@@ -19,6 +20,8 @@ export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
 seeds=$here/seeds
+# `gen-seeds.sh server_key`: only the seeds of fuzz_server_key (see server_key_seeds below).
+only=${1:-}
 password=secret-fuzz-1 # fuzz_env checks that "secret-fuzz..." never shows up in messages
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -29,6 +32,85 @@ ossl() {
 		exit 1
 	fi
 }
+
+# fuzz_server_key: what servers answer to the probe's ClientHello (tools/mxtls_server_key.c
+# with SNI localhost and a zero random, as hex), from openssl s_server with RSA, P-256,
+# Ed25519, Ed448 and RSASSA-PSS keys; the Ed25519 flight again cut into 100-byte records;
+# a TLS 1.3-only server's alert; and a few hand-made answers.
+hello=16030100c3010000bf0303000000000000000000000000000000000000000000000000000000000000000000003ac02bc02cc02fc030cca9cca8c023c024c027c028c009c00ac013c014009e009fccaa0067006b00330039009c009d003c003d002f0035000a00ff0100005c0000000e000c0000096c6f63616c686f7374000a00160014001d001700180019001e01000101010201030104000b00020100000d00220020080708080809080a080b0804080508060403050306030401050106010203020100170000
+server_key_seeds() {
+	local dir=$seeds/server_key kind alg opts port pid
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/sk-ca.key"
+	ossl req -x509 -new -key "$tmp/sk-ca.key" -subj "/CN=probe CA" -days 36500 -out "$tmp/sk-ca.pem"
+	for kind in rsa p256 ed25519 ed448 rsa-pss; do
+		case $kind in
+		rsa) alg=(-algorithm RSA -pkeyopt rsa_keygen_bits:2048) ;;
+		p256) alg=(-algorithm EC -pkeyopt ec_paramgen_curve:P-256) ;;
+		rsa-pss) alg=(-algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048) ;;
+		*) alg=(-algorithm "$kind") ;;
+		esac
+		ossl genpkey "${alg[@]}" -out "$tmp/$kind.key"
+		ossl req -new -key "$tmp/$kind.key" -subj "/CN=localhost" -out "$tmp/$kind.csr"
+		ossl x509 -req -in "$tmp/$kind.csr" -CA "$tmp/sk-ca.pem" -CAkey "$tmp/sk-ca.key" \
+			-set_serial 7 -days 36500 -out "$tmp/$kind.pem"
+	done
+	for kind in rsa p256 ed25519 ed448 rsa-pss tls13-only; do
+		opts=(-tls1_2 -cert "$tmp/${kind/tls13-only/p256}.pem" -key "$tmp/${kind/tls13-only/p256}.key")
+		[ "$kind" = tls13-only ] && opts[0]=-tls1_3
+		port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		openssl s_server -accept "127.0.0.1:$port" -quiet "${opts[@]}" -cert_chain "$tmp/sk-ca.pem" \
+			</dev/null >/dev/null 2>&1 &
+		pid=$!
+		python3 - "$port" "$hello" "$dir/$kind" <<'PY'
+import socket, sys, time
+port, hello, out = int(sys.argv[1]), bytes.fromhex(sys.argv[2]), sys.argv[3]
+for _ in range(50):
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=2)
+        break
+    except OSError:
+        time.sleep(0.1)
+s.sendall(hello)
+data = b""
+s.settimeout(1)
+try:
+    while len(data) < 65536:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+except socket.timeout:
+    pass
+open(out, "wb").write(data)
+PY
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	# The Ed25519 flight in 100-byte records: messages across records.
+	python3 - "$dir/ed25519" "$dir/ed25519-fragmented" <<'PY'
+import sys
+data, out, payload = open(sys.argv[1], "rb").read(), b"", b""
+while len(data) >= 5:
+    n = int.from_bytes(data[3:5], "big")
+    payload += data[5:5 + n]
+    data = data[5 + n:]
+for i in range(0, len(payload), 100):
+    part = payload[i:i + 100]
+    out += bytes([22, 3, 3]) + len(part).to_bytes(2, "big") + part
+open(sys.argv[2], "wb").write(out)
+PY
+	head -c 700 "$dir/p256" >"$dir/p256-cut"
+	printf '\x15\x03\x03\x00\x02\x02\x28' >"$dir/alert-handshake-failure"
+	printf '\x16\x03\x03\xff\xff\x02\x00\x00\x60' >"$dir/huge-record"
+	printf 'HTTP/1.1 400 Bad Request\r\n\r\n' >"$dir/http"
+	echo "seeds/server_key: $(ls "$dir" | wc -l) files, $(cat "$dir"/* | wc -c) bytes"
+}
+if [ "$only" = server_key ]; then
+	server_key_seeds
+	exit 0
+fi
 
 # A CA and a client certificate it issued, without key identifiers (smaller).
 printf 'basicConstraints=critical,CA:true\nkeyUsage=keyCertSign\nsubjectKeyIdentifier=none\nauthorityKeyIdentifier=none\n' >"$tmp/ca.ext"
@@ -153,6 +235,8 @@ url idn 'https://bücher.example.net/'
 url percent 'https://a%2eexample.org/'
 url other-scheme 'foo://a.b/'
 url file 'file:///etc/passwd'
+
+server_key_seeds
 
 for t in trust env select url_host; do
 	echo "seeds/$t: $(ls "$seeds/$t" | wc -l) files, $(cat "$seeds/$t"/* | wc -c) bytes"

@@ -1,15 +1,24 @@
 #!/usr/bin/env python3
 """The mxtls tool as users meet it: `check` agrees with start-up and reload, `inspect --json`
-always writes JSON, and password files that are not regular files fail at once.
+always writes JSON, password files that are not regular files fail at once, and `get` on a
+libcurl built on mbedTLS names a server key type mbedTLS cannot verify.
 
 usage: test_cli.py MXTLS HOSTILE_DIR   (files made by tests/corpus/make-hostile.py)
+The `get` tests need openssl and a libcurl on mbedTLS 3.6: lib/ in $MXTLS_CURL_MBEDTLS_LIBDIR,
+else .deps/curl-mbedtls/lib of this repository (scripts/build-curl-mbedtls.sh); skipped without.
 Prints 'N passed, N failed'; exit 1 on any failure.
 """
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 PW = "hostile-pw"
 results = {"passed": 0, "failed": 0}
@@ -92,8 +101,142 @@ def main():
     check("inspect --password-file over 4096 bytes is refused", r.returncode != 0 and b"4096" in r.stderr,
           r.stderr[-200:])
 
+    test_server_key(mxtls, tmp)
+
     print(f"{results['passed']} passed, {results['failed']} failed")
     return 1 if results["failed"] else 0
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, timeout=10):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and proc.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def openssl(*args):
+    subprocess.run(["openssl"] + list(args), check=True, capture_output=True)
+
+
+def make_certs(d):
+    """A P-256 CA, and leaves for localhost with Ed25519 and P-256 keys."""
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem", "-subj", "/CN=probe CA", "-days", "3",
+            "-addext", "basicConstraints=critical,CA:TRUE")
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", f"{d}/other-ca.key", "-out", f"{d}/other-ca.pem", "-subj", "/CN=other CA", "-days", "3")
+    with open(f"{d}/san.ext", "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    for kind, alg in (("ed25519", ["-algorithm", "ed25519"]),
+                      ("p256", ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"])):
+        openssl("genpkey", *alg, "-out", f"{d}/{kind}.key")
+        openssl("req", "-new", "-key", f"{d}/{kind}.key", "-out", f"{d}/{kind}.csr", "-subj", "/CN=localhost")
+        openssl("x509", "-req", "-in", f"{d}/{kind}.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca.key",
+                "-set_serial", "9", "-days", "3", "-extfile", f"{d}/san.ext", "-out", f"{d}/{kind}.pem")
+
+
+class FakeServer:
+    """Answers each connection's first bytes with the next of answers, then closes."""
+
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        for answer in self.answers:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                try:
+                    conn.recv(4096)
+                    conn.sendall(answer)
+                    time.sleep(0.2)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.sock.close()
+
+
+def test_server_key(mxtls, tmp):
+    """`mxtls get` on curl-on-mbedTLS: the key-type line after a failed handshake (server-key probe)."""
+    libdir = os.environ.get("MXTLS_CURL_MBEDTLS_LIBDIR") or os.path.join(HERE, "..", "..", ".deps",
+                                                                        "curl-mbedtls", "lib")
+    if not os.path.exists(os.path.join(libdir, "libcurl.so.4")) or shutil.which("openssl") is None:
+        print(f"skip get: server key probe (no libcurl on mbedTLS in {libdir}, or no openssl; "
+              "set MXTLS_CURL_MBEDTLS_LIBDIR)")
+        return
+    d = os.path.join(tmp, "server-key")
+    os.mkdir(d)
+    make_certs(d)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("MXTLS_", "CLIENT_", "CERTIFICATE_")) and "proxy" not in k.lower()}
+    env["LD_LIBRARY_PATH"] = libdir + (":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH") else "")
+
+    def get(port, ca, *extra):
+        return subprocess.run([mxtls, "get", "--connect-timeout", "10", "--authorities", ca, *extra,
+                               f"https://localhost:{port}/"], capture_output=True, env=env, timeout=60)
+
+    def with_s_server(kind, version, ca):
+        port = free_port()
+        proc = subprocess.Popen(["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-cert", f"{d}/{kind}.pem",
+                                 "-key", f"{d}/{kind}.key", "-www", "-quiet", version],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            if not wait_port(port, proc):
+                return None
+            return get(port, ca)
+        finally:
+            proc.kill()
+            proc.wait()
+
+    key_line = (b"mxtls get: the server's certificate has an Ed25519 key, which is not supported by "
+                b"mbedTLS 3.6 (this libcurl's TLS library): it verifies RSA and ECDSA (P-256, P-384, P-521) "
+                b"server keys only\n")
+    tls13_line = (b"mxtls get: the server accepts only TLS 1.3, where its certificate is encrypted; if it uses "
+                  b"an Ed25519, Ed448 or RSASSA-PSS key, mbedTLS 3.6 cannot verify it\n")
+    r = with_s_server("ed25519", "-tls1_2", f"{d}/ca.pem")
+    check("get (curl on mbedTLS): an Ed25519 server on TLS 1.2 is named as such",
+          r is not None and r.returncode == 3 and r.stderr.endswith(key_line), r and r.stderr[-500:])
+    r = with_s_server("ed25519", "-tls1_3", f"{d}/ca.pem")
+    check("get (curl on mbedTLS): a TLS 1.3-only Ed25519 server gets the TLS 1.3 line",
+          r is not None and r.returncode == 3 and r.stderr.endswith(tls13_line), r and r.stderr[-500:])
+    for version in ("-tls1_2", "-tls1_3"):
+        r = with_s_server("p256", version, f"{d}/other-ca.pem")
+        check(f"get (curl on mbedTLS): a P-256 server of another CA ({version}) gets no key-type line",
+              r is not None and r.returncode == 3 and b"not OK" in r.stderr and r.stderr.count(b"\n") == 1,
+              r and r.stderr[-500:])
+
+    # The probe's reader on a cut record and on one claiming 0xffff bytes: curl gets a
+    # handshake_failure alert, the probe the bad record; no crash, no key line.
+    alert = bytes([21, 3, 3, 0, 2, 2, 40])
+    for what, answer in (("a cut record", bytes([22, 3, 3, 0, 100, 2, 0, 0, 96]) + bytes(20)),
+                         ("a record of 0xffff bytes", bytes([22, 3, 3, 0xff, 0xff, 2, 0, 0, 96]) + bytes(64))):
+        server = FakeServer([alert, answer])
+        try:
+            r = get(server.port, f"{d}/ca.pem", "-v")
+        finally:
+            server.close()
+        check(f"get: the probe reads {what} as no certificate",
+              r.returncode == 3 and b"* server key probe: no certificate seen" in r.stderr
+              and b"server's certificate has" not in r.stderr and b"TLS 1.3" not in r.stderr, r.stderr[-500:])
 
 
 if __name__ == "__main__":
