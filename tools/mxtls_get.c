@@ -283,13 +283,24 @@ static void explain_handshake_failure(CURL *h, const struct get_opts *o, const c
 			"by mbedTLS %s (this libcurl's TLS library): it verifies RSA and ECDSA "
 			"(P-256, P-384, P-521) server keys only\n",
 			probe.key.type == MX_SK_KEY_DSA ? "a" : "an", probe.key.name, series);
-	/* -0x7780: mbedTLS received a fatal alert, the server's answer to what we offered. */
+	/*
+	 * -0x7780: mbedTLS received a fatal alert, the server's answer to what we
+	 * offered. A TLS 1.3-only server refuses the probe too: OpenSSL says
+	 * protocol_version, GnuTLS handshake_failure (no TLS 1.2 suite to pick).
+	 */
 	else if (res == MX_SK_PROBE_ALERT && probe.alert_desc == MX_SK_ALERT_PROTOCOL_VERSION &&
 		 strstr(errbuf, "-0x7780") != NULL)
 		fprintf(stderr,
 			"mxtls get: the server accepts only TLS 1.3, where its certificate is "
 			"encrypted; if it uses an Ed25519, Ed448 or RSASSA-PSS key, mbedTLS %s "
 			"cannot verify it\n",
+			series);
+	else if (res == MX_SK_PROBE_ALERT && probe.alert_desc == MX_SK_ALERT_HANDSHAKE_FAILURE &&
+		 strstr(errbuf, "-0x7780") != NULL)
+		fprintf(stderr,
+			"mxtls get: the server refused a TLS 1.2 handshake offering every signature "
+			"scheme as well, so its certificate cannot be seen; if it accepts only TLS 1.3 "
+			"and uses an Ed25519, Ed448 or RSASSA-PSS key, mbedTLS %s cannot verify it\n",
 			series);
 }
 

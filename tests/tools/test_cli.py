@@ -224,6 +224,17 @@ def test_server_key(mxtls, tmp):
               r is not None and r.returncode == 3 and b"not OK" in r.stderr and r.stderr.count(b"\n") == 1,
               r and r.stderr[-500:])
 
+    # A TLS 1.3-only GnuTLS server answers the probe with handshake_failure, not protocol_version.
+    alert = bytes([21, 3, 3, 0, 2, 2, 40])
+    server = FakeServer([alert, alert])
+    try:
+        r = get(server.port, f"{d}/ca.pem")
+    finally:
+        server.close()
+    check("get: a server that refuses the probe too (handshake_failure) gets the hedged line",
+          r.returncode == 3 and b"refused a TLS 1.2 handshake offering every signature scheme" in r.stderr
+          and b"mbedTLS 3.6 cannot verify it\n" in r.stderr, r.stderr[-500:])
+
     # The probe's reader on a cut record and on one claiming 0xffff bytes: curl gets a
     # handshake_failure alert, the probe the bad record; no crash, no key line.
     alert = bytes([21, 3, 3, 0, 2, 2, 40])
