@@ -20,20 +20,31 @@
 
 /*
  * Key exchange groups, secp256r1 first: it is the fastest in mbedTLS (x25519
- * costs more there) and every server has it.
+ * costs more there) and every server has it. Then the rest of what mbedTLS's
+ * own default offers, so that a server limited to one of them (a TLS 1.3
+ * server with only ffdhe2048, say) still finds it: the key share is sent for
+ * the first group only, so a longer list costs nothing unless it is needed.
  */
 static const uint16_t groups[] = {
 	MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1, MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
 	MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1, MBEDTLS_SSL_IANA_TLS_GROUP_SECP521R1,
+#if defined(MBEDTLS_ECP_HAVE_CURVE448)
+	MBEDTLS_SSL_IANA_TLS_GROUP_X448,
+#endif
+#if defined(PSA_WANT_ALG_FFDH)
+	MBEDTLS_SSL_IANA_TLS_GROUP_FFDHE2048, MBEDTLS_SSL_IANA_TLS_GROUP_FFDHE3072,
+	MBEDTLS_SSL_IANA_TLS_GROUP_FFDHE4096, MBEDTLS_SSL_IANA_TLS_GROUP_FFDHE6144,
+	MBEDTLS_SSL_IANA_TLS_GROUP_FFDHE8192,
+#endif
 	MBEDTLS_SSL_IANA_TLS_GROUP_NONE,
 };
 
 /*
- * Signature schemes, PKCS#1 v1.5 before PSS: mbedTLS 3.6.6's TLS 1.2 client
- * rejects an RSA-PSS ServerKeyExchange it offered itself (upstream fix
- * Mbed-TLS/mbedtls#10674, not in a 3.6 release yet), and a TLS 1.2 server
- * that follows the client's order then picks PKCS#1. TLS 1.3 only allows PSS
- * for RSA, so it is unaffected.
+ * Signature schemes, PKCS#1 v1.5 before PSS: an unpatched mbedTLS 3.6.6 TLS
+ * 1.2 client rejects an RSA-PSS ServerKeyExchange it offered itself (upstream
+ * fix Mbed-TLS/mbedtls#10674, not in a 3.6 release yet; scripts/patches/
+ * applies it to the mbedTLS we build), and a TLS 1.2 server that follows the
+ * client's order then picks PKCS#1. TLS 1.3 only allows PSS for RSA.
  */
 static const uint16_t sig_algs[] = {
 	MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256, MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
