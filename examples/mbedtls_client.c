@@ -49,8 +49,8 @@ int main(int argc, char **argv)
 	mbedtls_net_context net;
 	mbedtls_ssl_context ssl;
 	mxtls_ctx *ctx;
-	char req[512], buf[4096], msg[128];
-	int ret, n, status = 1;
+	char req[512], buf[4096], msg[128], why[512];
+	int ret, n, status = 1, handshake_failed = 0;
 
 	if (argc < 5) {
 		fprintf(stderr, "usage: %s HOST PORT IDENTITY.p12 PASSWORD [AUTHORITIES.pem]\n", argv[0]);
@@ -72,8 +72,10 @@ int main(int argc, char **argv)
 		goto done;
 	mbedtls_ssl_set_bio(&ssl, &net, mbedtls_net_send, mbedtls_net_recv, NULL);
 	while ((ret = mbedtls_ssl_handshake(&ssl)) != 0)
-		if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)
+		if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE) {
+			handshake_failed = ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE;
 			goto done;
+		}
 	fprintf(stderr, "mbedtls_client: %s, %s\n", mbedtls_ssl_get_version(&ssl),
 		mbedtls_ssl_get_ciphersuite(&ssl));
 	n = snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n",
@@ -100,6 +102,10 @@ done:
 		mbedtls_strerror(ret, msg, sizeof(msg));
 		fprintf(stderr, "mbedtls_client: -0x%04x %s\n", (unsigned)-ret, msg);
 	}
+	/* The server aborted: perhaps its key is one mbedTLS cannot verify. Ask it what it has. */
+	if (handshake_failed &&
+	    mxtls_server_key_explain(argv[1], atoi(argv[2]), 10000, why, sizeof(why)) > 0)
+		fprintf(stderr, "mbedtls_client: %s\n", why);
 	mbedtls_ssl_close_notify(&ssl);
 	mbedtls_ssl_free(&ssl);
 	mbedtls_net_free(&net);

@@ -9,7 +9,6 @@
 #include "mxtls/mxtls.h"
 #include "mxtls/mxtls_curl.h"
 #include "mxtls_cli.h"
-#include "mxtls_server_key.h"
 
 #define EXIT_TIMEOUT 6
 #define MAX_TIMEOUT_MS 86400000L /* a day: more is a typo, not a wish */
@@ -197,20 +196,12 @@ static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *
 	return 0;
 }
 
-/* "3.6" of curl's TLS library "mbedTLS/3.6.6" into buf, or 0 if curl is not on mbedTLS. */
-static int curl_mbedtls_series(char *buf, size_t size)
+/* Is curl's TLS library mbedTLS? Only there does the server-key look explain anything. */
+static int curl_on_mbedtls(void)
 {
 	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-	const char *s = v && v->ssl_version ? v->ssl_version : "";
-	size_t n = 0, dots = 0;
 
-	if (strncmp(s, "mbedTLS/", 8) != 0)
-		return 0;
-	/* Digits and one dot: nothing else of the version string is printed. */
-	for (s += 8; n + 1 < size && ((*s >= '0' && *s <= '9') || (*s == '.' && dots++ == 0)); s++)
-		buf[n++] = *s;
-	buf[n] = '\0';
-	return n > 0;
+	return v && v->ssl_version && strncmp(v->ssl_version, "mbedTLS/", 8) == 0;
 }
 
 /* A proxy from the environment: the probe would not reach the server the way curl did. */
@@ -251,57 +242,30 @@ static int url_host_port(const char *url, char **host, int *port)
 
 /*
  * A handshake on curl's mbedTLS failed: mbedTLS never saw the server's
- * certificate, so a probe looks at it (mxtls_server_key.h) and names a key
- * type mbedTLS cannot verify. One line, and only when it says something.
+ * certificate, so mxtls_server_key_explain() looks at it and names a key type
+ * mbedTLS cannot verify. One line, and only when it says something.
  */
 static void explain_handshake_failure(CURL *h, const struct get_opts *o, const char *errbuf)
 {
-	char series[16], *url = NULL, *host = NULL;
-	struct mx_sk_probe probe;
-	enum mx_sk_probe_result res;
-	int port;
+	char *url = NULL, *host = NULL, message[512];
+	int port, verdict;
 
-	if (!curl_mbedtls_series(series, sizeof(series)) || proxy_in_env() ||
+	if (!curl_on_mbedtls() || proxy_in_env() ||
 	    curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK || url == NULL ||
 	    url_host_port(url, &host, &port) != 0) {
 		curl_free(host);
 		return;
 	}
-	res = mx_sk_probe(host, port, o->connect_ms < PROBE_MAX_MS ? o->connect_ms : PROBE_MAX_MS,
-			  &probe);
+	verdict = mxtls_server_key_explain(
+	    host, port, o->connect_ms < PROBE_MAX_MS ? o->connect_ms : PROBE_MAX_MS, message,
+	    sizeof(message));
 	curl_free(host);
-	if (o->verbose && res == MX_SK_PROBE_CERT)
-		fprintf(stderr, "* server key probe: certificate CN=%s, %s key\n",
-			probe.key.subject_cn[0] ? probe.key.subject_cn : "(none)", probe.key.name);
-	else if (o->verbose && res == MX_SK_PROBE_ALERT)
-		fprintf(stderr, "* server key probe: alert %u\n", probe.alert_desc);
-	else if (o->verbose)
-		fprintf(stderr, "* server key probe: no certificate seen\n");
-	if (res == MX_SK_PROBE_CERT && probe.key.mbedtls_verifies == 0)
-		fprintf(stderr,
-			"mxtls get: the server's certificate has %s %s key, which is not supported "
-			"by mbedTLS %s (this libcurl's TLS library): it verifies RSA and ECDSA "
-			"(P-256, P-384, P-521) server keys only\n",
-			probe.key.type == MX_SK_KEY_DSA ? "a" : "an", probe.key.name, series);
-	/*
-	 * -0x7780: mbedTLS received a fatal alert, the server's answer to what we
-	 * offered. A TLS 1.3-only server refuses the probe too: OpenSSL says
-	 * protocol_version, GnuTLS handshake_failure (no TLS 1.2 suite to pick).
-	 */
-	else if (res == MX_SK_PROBE_ALERT && probe.alert_desc == MX_SK_ALERT_PROTOCOL_VERSION &&
-		 strstr(errbuf, "-0x7780") != NULL)
-		fprintf(stderr,
-			"mxtls get: the server accepts only TLS 1.3, where its certificate is "
-			"encrypted; if it uses an Ed25519, Ed448 or RSASSA-PSS key, mbedTLS %s "
-			"cannot verify it\n",
-			series);
-	else if (res == MX_SK_PROBE_ALERT && probe.alert_desc == MX_SK_ALERT_HANDSHAKE_FAILURE &&
-		 strstr(errbuf, "-0x7780") != NULL)
-		fprintf(stderr,
-			"mxtls get: the server refused a TLS 1.2 handshake offering every signature "
-			"scheme as well, so its certificate cannot be seen; if it accepts only TLS 1.3 "
-			"and uses an Ed25519, Ed448 or RSASSA-PSS key, mbedTLS %s cannot verify it\n",
-			series);
+	if (verdict == MXTLS_SERVER_KEY_UNSUPPORTED ||
+	    /* -0x7780: mbedTLS received a fatal alert, the server's answer to what we offered. */
+	    (verdict == MXTLS_SERVER_KEY_HIDDEN && strstr(errbuf, "-0x7780") != NULL))
+		fprintf(stderr, "mxtls get: %s\n", message);
+	else if (o->verbose && verdict >= 0)
+		fprintf(stderr, "* server key probe: %s\n", message);
 }
 
 static void print_identity(const mxtls_ctx *ctx, size_t id)

@@ -546,6 +546,38 @@ MXTLS_EXTERN int mxtls_runtime_watch(mxtls_runtime *rt, int signo, mxtls_error *
 /** Stop watching, drop the runtime's reference to its context. NULL-safe. */
 MXTLS_EXTERN void mxtls_runtime_free(mxtls_runtime *rt);
 
+/* ------------------------------------------------------------------ */
+/* Explaining a failed handshake on mbedTLS                            */
+/* ------------------------------------------------------------------ */
+
+/** What mxtls_server_key_explain() found. */
+typedef enum mxtls_server_key_verdict {
+	MXTLS_SERVER_KEY_NOTHING = 0,     /* a key mbedTLS verifies, or nothing seen: no explanation */
+	MXTLS_SERVER_KEY_UNSUPPORTED = 1, /* the server's key is one mbedTLS cannot verify; named */
+	MXTLS_SERVER_KEY_HIDDEN = 2       /* the server speaks TLS 1.3 only: its key cannot be seen */
+} mxtls_server_key_verdict;
+
+/**
+ * A server whose certificate key mbedTLS 3.6 cannot verify (Ed25519, Ed448,
+ * RSASSA-PSS) aborts the handshake before the client sees that certificate:
+ * mbedTLS only reports a fatal alert (-0x7780). Called after such a failure,
+ * this connects to host:port again, sends one TLS 1.2 ClientHello offering
+ * every signature scheme (no client certificate, no key exchange), reads the
+ * server's certificate, and closes.
+ *
+ * Returns MXTLS_SERVER_KEY_UNSUPPORTED with message naming the key ("the
+ * server's certificate has an Ed25519 key, which is not supported by mbedTLS
+ * 3.6: ..."), MXTLS_SERVER_KEY_HIDDEN with a hedged explanation (worth
+ * showing after a fatal alert), MXTLS_SERVER_KEY_NOTHING with what was seen
+ * (for a verbose log), or -1 on a bad argument. message: printable text cut
+ * to size, never bytes of the server's. host: a name or an IP literal without
+ * brackets; it is not a proxy-aware connection (do not call it for requests
+ * that went through a proxy). Blocks for at most timeout_ms (at most 60 s;
+ * the name lookup is not bounded). Thread-safe.
+ */
+MXTLS_EXTERN int mxtls_server_key_explain(const char *host, int port, long timeout_ms,
+					  char *message, size_t size);
+
 /* mbedTLS hand-off: for applications that drive mbedTLS themselves. */
 struct mbedtls_ssl_config;
 /**

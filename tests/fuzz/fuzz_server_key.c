@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: the server-key probe of `mxtls get` (tools/mxtls_server_key.c),
+ * libFuzzer target: the server-key probe behind mxtls_server_key_explain() (lib/diag/server_key.c),
  * without its socket: the record reader mx_sk_read(), the key description
  * mx_sk_describe() and the ClientHello writer mx_sk_client_hello().
  *
@@ -19,7 +19,7 @@
  */
 #define FUZZ_NAME "fuzz_server_key"
 #include "fuzz_util.h"
-#include "mxtls_server_key.h"
+#include "server_key.h"
 
 static uint8_t hs_once[MX_SK_MAX_INPUT], hs_pieces[MX_SK_MAX_INPUT];
 

@@ -33,7 +33,7 @@ ossl() {
 	fi
 }
 
-# fuzz_server_key: what servers answer to the probe's ClientHello (tools/mxtls_server_key.c
+# fuzz_server_key: what servers answer to the probe's ClientHello (lib/diag/server_key.c
 # with SNI localhost and a zero random, as hex), from openssl s_server with RSA, P-256,
 # Ed25519, Ed448 and RSASSA-PSS keys; the Ed25519 flight again cut into 100-byte records;
 # a TLS 1.3-only server's alert; and a few hand-made answers.

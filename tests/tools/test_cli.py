@@ -208,7 +208,7 @@ def test_server_key(mxtls, tmp):
             proc.wait()
 
     key_line = (b"mxtls get: the server's certificate has an Ed25519 key, which is not supported by "
-                b"mbedTLS 3.6 (this libcurl's TLS library): it verifies RSA and ECDSA (P-256, P-384, P-521) "
+                b"mbedTLS 3.6: it verifies RSA and ECDSA (P-256, P-384, P-521) "
                 b"server keys only\n")
     tls13_line = (b"mxtls get: the server accepts only TLS 1.3, where its certificate is encrypted; if it uses "
                   b"an Ed25519, Ed448 or RSASSA-PSS key, mbedTLS 3.6 cannot verify it\n")

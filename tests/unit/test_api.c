@@ -338,6 +338,24 @@ static void test_password_file(void **state)
 	mxtls_password_free(NULL);
 }
 
+/* Bad arguments are refused before any connection; a closed port explains nothing. */
+static void test_server_key_explain_arguments(void **state)
+{
+	char msg[64];
+
+	(void)state;
+	assert_int_equal(mxtls_server_key_explain(NULL, 443, 1000, msg, sizeof(msg)), -1);
+	assert_string_equal(msg, "");
+	assert_int_equal(mxtls_server_key_explain("127.0.0.1", 0, 1000, msg, sizeof(msg)), -1);
+	assert_int_equal(mxtls_server_key_explain("127.0.0.1", 65536, 1000, msg, sizeof(msg)), -1);
+	assert_int_equal(mxtls_server_key_explain("127.0.0.1", 443, 0, msg, sizeof(msg)), -1);
+	assert_int_equal(mxtls_server_key_explain("127.0.0.1", 443, 1000, NULL, 10), -1);
+	/* Port 1 on the loopback: nothing listens, nothing to explain. */
+	assert_int_equal(mxtls_server_key_explain("127.0.0.1", 1, 1000, msg, sizeof(msg)),
+			 MXTLS_SERVER_KEY_NOTHING);
+	assert_string_equal(msg, "no certificate seen");
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -349,6 +367,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_error_message_names_context),
 		cmocka_unit_test(test_attachments),
 		cmocka_unit_test(test_password_file),
+		cmocka_unit_test(test_server_key_explain_arguments),
 	};
 
 	if (argc != 2) {

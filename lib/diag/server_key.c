@@ -1,4 +1,4 @@
-/* The server-key probe of `mxtls get` (see mxtls_server_key.h). */
+/* The server-key probe behind mxtls_server_key_explain() (see server_key.h). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 #include <mbedtls/asn1.h>
 #include <mbedtls/oid.h>
 
-#include "mxtls_server_key.h"
+#include "server_key.h"
 
 #define TLS_RECORD_HEADER 5
 #define TLS_RECORD_MAX (16384 + 2048) /* the largest ciphertext TLS 1.2 allows */

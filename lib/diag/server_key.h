@@ -1,5 +1,5 @@
 /*
- * `mxtls get`'s look at the server's certificate after a failed handshake.
+ * The look at a server's certificate after a failed handshake (mxtls_server_key_explain).
  *
  * When a server's key is one mbedTLS cannot verify (Ed25519, Ed448,
  * RSASSA-PSS), the server finds no signature scheme in common and aborts
