@@ -27,7 +27,7 @@
 struct mxtls_runtime {
 	pthread_mutex_t lock; /* guards ctx, generation, digest */
 	mxtls_ctx *ctx;
-	unsigned long generation;
+	uint64_t generation;
 	uint8_t digest[32];
 	char **envp; /* snapshot, or NULL for the live environment */
 	struct mx_events events;
@@ -276,9 +276,9 @@ int mxtls_runtime_next_event(mxtls_runtime *rt, int *kind, char *message, size_t
 	return 1;
 }
 
-unsigned long mxtls_runtime_generation(mxtls_runtime *rt)
+uint64_t mxtls_runtime_generation(mxtls_runtime *rt)
 {
-	unsigned long g;
+	uint64_t g;
 
 	if (rt == NULL)
 		return 0;

@@ -526,8 +526,8 @@ MXTLS_EXTERN int mxtls_runtime_event_fd(mxtls_runtime *rt);
  */
 MXTLS_EXTERN int mxtls_runtime_next_event(mxtls_runtime *rt, int *kind, char *message,
 					  size_t size);
-/** How many contexts have been installed (1 after start-up). */
-MXTLS_EXTERN unsigned long mxtls_runtime_generation(mxtls_runtime *rt);
+/** How many contexts have been installed (1 after start-up; 64 bits on every platform). */
+MXTLS_EXTERN uint64_t mxtls_runtime_generation(mxtls_runtime *rt);
 /**
  * Build a complete new context from the same sources and swap it in.
  * Returns 0 (swapped, or unchanged sources), or -1 with err filled and the

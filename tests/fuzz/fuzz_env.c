@@ -283,8 +283,8 @@ static void via_runtime(struct run *r)
 	check(ctx != NULL && mxtls_runtime_generation(rt) == 1, "runtime without a first context");
 	check_selection(r, ctx);
 	check(mxtls_runtime_reload(rt, &err) == 0 && mxtls_runtime_generation(rt) == 1,
-	      "a reload of unchanged sources: %s, generation %lu", err.message,
-	      mxtls_runtime_generation(rt));
+	      "a reload of unchanged sources: %s, generation %llu", err.message,
+	      (unsigned long long)mxtls_runtime_generation(rt));
 	mxtls_ctx_free(ctx);
 	mxtls_runtime_free(rt);
 }

@@ -113,8 +113,8 @@ int main(int argc, char **argv)
 		pthread_create(&th[i], NULL, worker, NULL);
 	for (i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
-	printf("requests=%ld failures=%ld generation=%lu\n", atomic_load(&requests),
-	       atomic_load(&failures), mxtls_runtime_generation(rt));
+	printf("requests=%ld failures=%ld generation=%llu\n", atomic_load(&requests),
+	       atomic_load(&failures), (unsigned long long)mxtls_runtime_generation(rt));
 	mxtls_runtime_free(rt);
 	curl_global_cleanup();
 	return atomic_load(&failures) ? 1 : 0;
