@@ -214,6 +214,74 @@ mxtls_pkcs12 *mxtls_pkcs12_load_file(const char *path, const char *password, uns
 	return p;
 }
 
+/*
+ * A password of password_len bytes as the C string the loaders take, or NULL
+ * with err filled: a NUL inside would silently cut it short (FFI callers hand
+ * over byte strings that may hold one).
+ */
+static char *password_copy(const char *password, size_t password_len, mxtls_error *err)
+{
+	const char *nul;
+	char *pw;
+
+	if (password == NULL && password_len > 0) {
+		mx_err(err, MXTLS_ERR_USAGE, "password is NULL but password_len is %zu", password_len);
+		return NULL;
+	}
+	if (password_len > MXTLS_MAX_PASSWORD_BYTES) {
+		mx_err(err, MXTLS_ERR_LIMIT_EXCEEDED,
+		       "the password is %zu bytes, over the limit of %u", password_len,
+		       MXTLS_MAX_PASSWORD_BYTES);
+		return NULL;
+	}
+	nul = password_len > 0 ? memchr(password, '\0', password_len) : NULL;
+	if (nul != NULL) {
+		mx_err(err, MXTLS_ERR_USAGE,
+		       "the password holds a NUL byte (offset %zu): a PKCS#12 password is text",
+		       (size_t)(nul - password));
+		return NULL;
+	}
+	pw = malloc(password_len + 1);
+	if (pw == NULL) {
+		mx_err(err, MXTLS_ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	if (password_len > 0)
+		memcpy(pw, password, password_len);
+	pw[password_len] = '\0';
+	return pw;
+}
+
+mxtls_pkcs12 *mxtls_pkcs12_load_mem_n(const void *data, size_t len, const char *password,
+				      size_t password_len, unsigned flags, mxtls_error *err)
+{
+	mxtls_pkcs12 *p;
+	char *pw;
+
+	mx_err_clear(err);
+	pw = password_copy(password, password_len, err);
+	if (pw == NULL)
+		return NULL;
+	p = mxtls_pkcs12_load_mem(data, len, pw, flags, err);
+	mx_freezero(pw, password_len + 1);
+	return p;
+}
+
+mxtls_pkcs12 *mxtls_pkcs12_load_file_n(const char *path, const char *password,
+				       size_t password_len, unsigned flags, mxtls_error *err)
+{
+	mxtls_pkcs12 *p;
+	char *pw;
+
+	mx_err_clear(err);
+	pw = password_copy(password, password_len, err);
+	if (pw == NULL)
+		return NULL;
+	p = mxtls_pkcs12_load_file(path, pw, flags, err);
+	mx_freezero(pw, password_len + 1);
+	return p;
+}
+
 void mx_cert_free(mxtls_cert *c)
 {
 	if (c == NULL)

@@ -204,6 +204,22 @@ MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_pkcs12 *mxtls_pkcs12_load_mem(const void *d
 MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_pkcs12 *mxtls_pkcs12_load_file(const char *path,
 								    const char *password,
 								    unsigned flags, mxtls_error *err);
+/**
+ * As mxtls_pkcs12_load_mem() / _load_file(), with the password given as
+ * password_len bytes (no NUL needed): what FFI bindings use. A NUL byte
+ * inside the password is refused (MXTLS_ERR_USAGE) instead of cutting it
+ * short; password_len 0 means "no password". The copy is wiped.
+ */
+MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_pkcs12 *mxtls_pkcs12_load_mem_n(const void *data, size_t len,
+								     const char *password,
+								     size_t password_len,
+								     unsigned flags,
+								     mxtls_error *err);
+MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_pkcs12 *mxtls_pkcs12_load_file_n(const char *path,
+								      const char *password,
+								      size_t password_len,
+								      unsigned flags,
+								      mxtls_error *err);
 /** Release a container and wipe its key material. NULL-safe. */
 MXTLS_EXTERN void mxtls_pkcs12_free(mxtls_pkcs12 *p12);
 

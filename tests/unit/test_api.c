@@ -256,6 +256,36 @@ static void test_attachments(void **state)
 	mxtls_config_free(cfg);
 }
 
+/* Issue 11: a password with a length; a NUL inside is refused, not a silent cut. */
+static void test_password_with_length(void **state)
+{
+	static const char pw[] = "hostile-pw", cut[] = "hostile-pw\0tail";
+	char p[1100];
+	mxtls_error err;
+	mxtls_pkcs12 *a;
+
+	(void)state;
+	path(p, sizeof(p), "base-default.p12");
+	a = mxtls_pkcs12_load_file_n(p, pw, strlen(pw), 0, &err);
+	assert_non_null(a);
+	mxtls_pkcs12_free(a);
+	/* The C-string loader would open the file with the part before the NUL. */
+	a = mxtls_pkcs12_load_file(p, cut, 0, &err);
+	assert_non_null(a);
+	mxtls_pkcs12_free(a);
+	assert_null(mxtls_pkcs12_load_file_n(p, cut, sizeof(cut) - 1, 0, &err));
+	assert_int_equal(err.code, MXTLS_ERR_USAGE);
+	assert_non_null(strstr(err.message, "NUL byte (offset 10)"));
+	assert_null(strstr(err.message, "tail"));
+	assert_null(mxtls_pkcs12_load_mem_n("x", 1, NULL, 3, 0, &err));
+	assert_int_equal(err.code, MXTLS_ERR_USAGE);
+	/* Length 0: no password, which this file does not take. */
+	assert_null(mxtls_pkcs12_load_file_n(p, NULL, 0, 0, &err));
+	assert_int_equal(err.code, MXTLS_ERR_WRONG_PASSWORD);
+	assert_null(mxtls_pkcs12_load_mem_n("x", 1, pw, MXTLS_MAX_PASSWORD_BYTES + 1, 0, &err));
+	assert_int_equal(err.code, MXTLS_ERR_LIMIT_EXCEEDED);
+}
+
 /* Write len bytes to a new file in a fresh temporary directory; returns its path. */
 static const char *temp_file(char *tmpl, const void *data, size_t len)
 {
@@ -367,6 +397,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_error_message_names_context),
 		cmocka_unit_test(test_attachments),
 		cmocka_unit_test(test_password_file),
+		cmocka_unit_test(test_password_with_length),
 		cmocka_unit_test(test_server_key_explain_arguments),
 	};
 
