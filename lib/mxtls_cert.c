@@ -61,14 +61,41 @@ static size_t dn_own(const mbedtls_x509_name *name, char *out, size_t size)
 }
 
 /*
+ * The length dn() gives the whole name: mbedTLS's form when it can print it
+ * (tried in growing buffers up to 64 KiB), else dn_own's.
+ */
+static int dn_length(const mbedtls_x509_name *name)
+{
+	size_t size;
+	char *buf, one;
+	int ret;
+
+	for (size = 256; size <= 65536; size *= 4) {
+		buf = malloc(size);
+		if (buf == NULL)
+			return -1;
+		ret = mbedtls_x509_dn_gets(buf, size, name);
+		free(buf); /* a public name: nothing to wipe */
+		if (ret >= 0)
+			return ret;
+		if (ret != MBEDTLS_ERR_X509_BUFFER_TOO_SMALL)
+			break;
+	}
+	return (int)dn_own(name, &one, 1);
+}
+
+/*
  * Into buf: the whole name, or -1 when it does not fit, with as much as fits
- * ending in "..." (callers that ignore the -1 still show something).
+ * ending in "..." (callers that ignore the -1 still show something). With
+ * buf NULL and size 0: the length the whole name needs, NUL not counted.
  */
 static int dn(const mbedtls_x509_name *name, char *buf, size_t size)
 {
 	size_t n;
 	int ret;
 
+	if (buf == NULL && size == 0)
+		return dn_length(name);
 	if (buf == NULL || size == 0)
 		return -1;
 	ret = mbedtls_x509_dn_gets(buf, size, name);

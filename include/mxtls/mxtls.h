@@ -125,8 +125,10 @@ MXTLS_EXTERN const uint8_t *mxtls_cert_der(const mxtls_cert *cert, size_t *len);
  * Subject / issuer distinguished name as text ("CN=client, O=Example"),
  * written NUL-terminated into buf. Returns the length written, or -1 if
  * buf is too small: buf then holds as much of the name as fits, ending in
- * "..." (256 bytes fit almost every name; retry with a larger buffer for
- * all of it). Bytes that are not printable ASCII are written as '?'.
+ * "..." (256 bytes fit almost every name). With buf NULL and size 0, returns
+ * the length the whole name needs (without the NUL), so a caller can size
+ * its buffer first. -1 for a NULL cert. Bytes that are not printable ASCII
+ * are written as '?'.
  */
 MXTLS_EXTERN int mxtls_cert_subject(const mxtls_cert *cert, char *buf, size_t size);
 MXTLS_EXTERN int mxtls_cert_issuer(const mxtls_cert *cert, char *buf, size_t size);

@@ -100,7 +100,21 @@ static inline void check_dn(const mxtls_cert *c, int issuer)
 	check(n >= -1 && n < 8, "%s into 8 bytes returned %d", what, n);
 	check(memchr(small, '\0', 8) != NULL, "%s (8-byte buffer) not NUL-terminated", what);
 	touch_str(small);
-	check(get(c, NULL, 0) == -1, "%s with no buffer did not fail", what);
+	/* NULL, 0 asks for the length: that of the whole name, which then fits exactly. */
+	n = get(c, NULL, 0);
+	check(n >= 0, "%s length asked returned %d", what, n);
+	if (m >= 0)
+		check(n == m, "%s length asked (%d) differs from the name's (%d)", what, n, m);
+	if (n >= 0 && n < (int)huge_size) {
+		char *exact = malloc((size_t)n + 1);
+		if (exact != NULL) {
+			m = get(c, exact, (size_t)n + 1);
+			check(m == n && strlen(exact) == (size_t)n,
+			      "%s into the asked %d + 1 bytes returned %d", what, n, m);
+			free(exact);
+		}
+	}
+	check(get(c, NULL, 5) == -1, "%s with no buffer but a size did not fail", what);
 out:
 	free(big);
 	free(huge);

@@ -123,6 +123,13 @@ static void test_getters_on_a_chain(void **state)
 	assert_true(mxtls_cert_subject(root, subject, sizeof(subject)) > 0);
 	assert_string_equal(subject, "CN=Chain Root");
 	assert_int_equal(mxtls_cert_subject(leaf, subject, 4), -1); /* too small */
+	/* Issue 11: the size a caller needs, asked first. */
+	assert_int_equal(mxtls_cert_subject(leaf, NULL, 0), (int)strlen("CN=chain leaf"));
+	assert_int_equal(mxtls_cert_issuer(leaf, NULL, 0), (int)strlen("CN=Chain Intermediate"));
+	assert_int_equal(mxtls_cert_subject(leaf, subject, strlen("CN=chain leaf") + 1),
+			 (int)strlen("CN=chain leaf"));
+	assert_int_equal(mxtls_cert_subject(leaf, subject, strlen("CN=chain leaf")), -1);
+	assert_int_equal(mxtls_cert_subject(NULL, NULL, 0), -1);
 	assert_int_equal(mxtls_cert_is_ca(leaf), 0);
 	assert_int_equal(mxtls_cert_is_ca(inter), 1);
 
