@@ -626,7 +626,10 @@ MXTLS_EXTERN int mxtls_ctx_apply_mbedtls(const mxtls_ctx *ctx, size_t i,
  * other runtimes). Each returns 0 and a new NUL-terminated buffer the caller
  * releases with mxtls_free_secret() (which wipes it), or -1 with err filled.
  */
-/** Leaf then chain certificates of identity i, and its private key (PKCS#8 or SEC1 PEM). */
+/**
+ * Leaf then chain certificates of identity i, and its private key: PKCS#1 PEM
+ * ("BEGIN RSA PRIVATE KEY") for RSA, SEC1 PEM ("BEGIN EC PRIVATE KEY") for EC.
+ */
 MXTLS_EXTERN int mxtls_ctx_export_identity_pem(const mxtls_ctx *ctx, size_t i, char **chain_pem,
 					       size_t *chain_len, char **key_pem, size_t *key_len,
 					       mxtls_error *err);
