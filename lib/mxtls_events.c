@@ -63,7 +63,9 @@ void mx_events_add(struct mx_events *ev, int kind, const char *message)
 	if (e == NULL) {
 		ev->dropped++; /* the reader is told how many it missed */
 	} else {
-		if (ev->count == MX_EVENTS_MAX) { /* nobody is reading: the oldest goes */
+		/* Nobody is reading the queue: the oldest goes. (Callback mode hands events
+		 * out after each load, so its list holds one load's events, all kept.) */
+		if (queue_mode(ev) && ev->count == MX_EVENTS_MAX) {
 			free(pop(ev));
 			ev->dropped++;
 		}
@@ -141,11 +143,14 @@ int mx_events_next(struct mx_events *ev, int *kind, char *message, size_t size)
 
 	if (!queue_mode(ev))
 		return 0;
+	if (message == NULL)
+		size = 0;
 	pthread_mutex_lock(&ev->lock);
 	if (ev->dropped > 0) {
 		*kind = MXTLS_EVENT_WARNING;
 		if (size > 0)
-			snprintf(message, size, "%lu older events were dropped (nobody read them)",
+			snprintf(message, size,
+				 "%lu events were dropped (too many waiting, or out of memory)",
 				 ev->dropped);
 		ev->dropped = 0;
 		got = 1;

@@ -12,7 +12,7 @@
 
 #include "mxtls/mxtls.h"
 
-#define MX_EVENTS_MAX 256 /* waiting events; older ones are dropped, and counted */
+#define MX_EVENTS_MAX 256 /* queue mode: waiting events; older ones are dropped, and counted */
 
 struct mx_event {
 	int kind;

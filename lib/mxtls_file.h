@@ -31,7 +31,7 @@ int mx_read_file_err(const char *path, size_t max, const char *what, uint8_t **o
 
 /*
  * A password file as everything in libmxtls reads one: the whole file less
- * one trailing line end (\n or \r\n), at most MXTLS_MAX_PASSWORD_BYTES bytes,
+ * one trailing line end (\n, \r\n or \r), at most MXTLS_MAX_PASSWORD_BYTES bytes,
  * no NUL byte, regular files only. *out: a new string of *len bytes; release
  * with mx_freezero(*out, *len + 1). Returns 0, or -1 with err as "PATH: cause".
  */

@@ -37,8 +37,11 @@ fi
 
 # Fixes applied to the source until they are in a release Debian ships, in
 # name order; each says why in its header.
+shopt -s nullglob
 patches=("$here"/scripts/patches/mbedtls/*.patch)
-patch_sum=$(cat "${patches[@]}" | sha256sum | cut -c1-12)
+shopt -u nullglob
+patch_sum=none
+[ ${#patches[@]} -eq 0 ] || patch_sum=$(cat "${patches[@]}" | sha256sum | cut -c1-12)
 
 # What this script changes in the build; a different recipe rebuilds.
 recipe="threading pkcs12 groups=secp256r1-first patches=$patch_sum"
@@ -68,7 +71,7 @@ for opt in MBEDTLS_THREADING_C MBEDTLS_THREADING_PTHREAD MBEDTLS_DEPRECATED_WARN
 done
 # A source that already has a fix (a newer release) skips it; one that takes
 # neither the fix nor its reverse stops the build: the fix would be missing.
-for p in "${patches[@]}"; do
+for p in ${patches[@]+"${patches[@]}"}; do
 	if patch -p1 --dry-run --forward --silent <"$p" >/dev/null; then
 		patch -p1 --forward --silent <"$p" >&2
 		log "applied $(basename "$p")"

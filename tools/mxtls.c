@@ -37,8 +37,11 @@ int cli_password_option(int argc, char **argv, int *i, struct cli_password *pw)
 		mxtls_error err;
 		pw->value = mxtls_password_read_file(val, &err);
 		if (pw->value == NULL) {
-			fprintf(stderr, "mxtls: password file %s (%s)\n", err.message,
-				mxtls_error_name(err.code));
+			fprintf(stderr, "mxtls: password file %s (%s)%s\n", err.message,
+				mxtls_error_name(err.code),
+				strstr(err.message, "FIFO") ? "; a password from a pipe goes through "
+							      "--password-env"
+							    : "");
 			return -1;
 		}
 	} else if (strcmp(opt, "--password-env") == 0) {

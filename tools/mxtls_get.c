@@ -245,20 +245,23 @@ static int url_host_port(const char *url, char **host, int *port)
  * certificate, so mxtls_server_key_explain() looks at it and names a key type
  * mbedTLS cannot verify. One line, and only when it says something.
  */
-static void explain_handshake_failure(CURL *h, const struct get_opts *o, const char *errbuf)
+static void explain_handshake_failure(CURL *h, const struct get_opts *o, const char *errbuf,
+				      const struct timespec *started)
 {
 	char *url = NULL, *host = NULL, message[512];
+	long budget = o->connect_ms < PROBE_MAX_MS ? o->connect_ms : PROBE_MAX_MS;
 	int port, verdict;
 
-	if (!curl_on_mbedtls() || proxy_in_env() ||
+	/* --max-time bounds the whole command, the look included. */
+	if (o->max_ms > 0 && o->max_ms - elapsed_ms(started) < budget)
+		budget = o->max_ms - elapsed_ms(started);
+	if (budget <= 0 || !curl_on_mbedtls() || proxy_in_env() ||
 	    curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK || url == NULL ||
 	    url_host_port(url, &host, &port) != 0) {
 		curl_free(host);
 		return;
 	}
-	verdict = mxtls_server_key_explain(
-	    host, port, o->connect_ms < PROBE_MAX_MS ? o->connect_ms : PROBE_MAX_MS, message,
-	    sizeof(message));
+	verdict = mxtls_server_key_explain(host, port, budget, message, sizeof(message));
 	curl_free(host);
 	if (verdict == MXTLS_SERVER_KEY_UNSUPPORTED ||
 	    /* -0x7780: mbedTLS received a fatal alert, the server's answer to what we offered. */
@@ -488,7 +491,7 @@ int cmd_get(int argc, char **argv)
 		fprintf(stderr, "mxtls get: %s: %s\n", curl_easy_strerror(rc),
 			errbuf[0] ? errbuf : "(no detail)");
 		if (rc == CURLE_SSL_CONNECT_ERROR)
-			explain_handshake_failure(h, &o, errbuf);
+			explain_handshake_failure(h, &o, errbuf, &started);
 		exit_code = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
 				    rc == CURLE_SSL_CERTPROBLEM
 			    ? 3

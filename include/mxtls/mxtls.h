@@ -229,7 +229,7 @@ MXTLS_EXTERN void mxtls_pkcs12_free(mxtls_pkcs12 *p12);
  * Read a password file the way the runtime reads
  * MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE, so that one file gives one password
  * everywhere (runtime, tools, bindings): the whole file less one trailing line
- * end (\n or \r\n), at most MXTLS_MAX_PASSWORD_BYTES bytes, no NUL byte.
+ * end (\n, \r\n or \r), at most MXTLS_MAX_PASSWORD_BYTES bytes, no NUL byte.
  * Only a regular file: a directory or a FIFO is refused at once, never read
  * or waited on.
  *
@@ -498,13 +498,16 @@ typedef enum mxtls_event_kind {
 } mxtls_event_kind;
 
 /**
- * Event callback: kind and a message without secrets. Called from a thread
- * that loads (the caller of mxtls_runtime_new/reload, or the watcher
- * thread) once the load is over, outside every lock of the library, one
- * call at a time and in order: it may call mxtls_runtime_reload() or
- * mxtls_runtime_ctx(). It must not call mxtls_runtime_free() on the same
- * runtime (the watcher thread may be the caller, and free waits for it).
- * Without a callback (NULL), events go to stderr as "mxtls: kind: message".
+ * Event callback: kind and a message without secrets. Called once a load is
+ * over, outside every lock of the library, one call at a time and in order,
+ * from a thread that loads: the caller of mxtls_runtime_new/reload or the
+ * watcher thread. When two loads overlap, the thread already calling out
+ * delivers the other's events too, so a reload may return before its own
+ * events have been delivered, and they may arrive on the watcher thread. The
+ * callback may call mxtls_runtime_reload() or mxtls_runtime_ctx(); it must
+ * not call mxtls_runtime_free() on the same runtime (the watcher thread may
+ * be the caller, and free waits for it). Without a callback (NULL), events
+ * go to stderr as "mxtls: kind: message".
  *
  * Languages whose callbacks must run on their own event loop pass
  * mxtls_event_queue instead: then nothing is ever called from a library
@@ -533,14 +536,19 @@ MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_runtime *mxtls_runtime_new(const char *cons
 MXTLS_EXTERN mxtls_ctx *mxtls_runtime_ctx(mxtls_runtime *rt);
 /**
  * With mxtls_event_queue as the callback: a descriptor that polls readable
- * while events wait (owned by the runtime, closed by mxtls_runtime_free();
- * do not read it, call mxtls_runtime_next_event()). -1 in the other modes.
+ * while events wait, and only then. Owned by the runtime: do not read or
+ * close it; take events with mxtls_runtime_next_event() until it returns 0
+ * (the descriptor is one level, not one edge per event: an edge-triggered
+ * loop must drain). mxtls_runtime_free() closes it and discards waiting
+ * events: remove it from your poller first. -1 in the other modes.
  */
 MXTLS_EXTERN int mxtls_runtime_event_fd(mxtls_runtime *rt);
 /**
  * Take the oldest waiting event (queue mode): returns 1 with *kind and
- * message (cut to size, NUL-terminated) filled, or 0 when none wait. After
- * a drop, the next event is an MXTLS_EVENT_WARNING saying how many were lost.
+ * message (cut to size, NUL-terminated) filled, or 0 when none wait (and in
+ * the other modes). kind may be NULL; message may be NULL if size is 0.
+ * After a drop, the next event is an MXTLS_EVENT_WARNING saying how many
+ * were lost. Thread-safe.
  */
 MXTLS_EXTERN int mxtls_runtime_next_event(mxtls_runtime *rt, int *kind, char *message,
 					  size_t size);

@@ -522,35 +522,36 @@ size_t mx_sk_client_hello(uint8_t *buf, const uint8_t *end, const char *sni,
 
 /* ---- The connection: every step bounded by one deadline. ---- */
 
-static long now_ms(void)
+static int64_t now_ms(void)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* Wait until fd is ready for events: 1, or 0 on timeout, error or a signal (give up). */
-static int wait_fd(int fd, short events, long deadline)
+static int wait_fd(int fd, short events, int64_t deadline)
 {
 	struct pollfd pfd = {.fd = fd, .events = events};
-	long left = deadline - now_ms();
+	int64_t left = deadline - now_ms();
 
 	if (left <= 0)
 		return 0;
 	return poll(&pfd, 1, left > 0x7fffffffL ? 0x7fffffff : (int)left) == 1;
 }
 
-static int connect_one(const struct addrinfo *ai, long deadline)
+static int connect_one(const struct addrinfo *ai, int64_t deadline)
 {
-	int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol), err = 0;
+	/* Close-on-exec from the start: another thread may fork and exec meanwhile. */
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			ai->ai_protocol),
+	    err = 0;
 	socklen_t err_len = sizeof(err);
 
 	if (fd < 0)
 		return -1;
-	if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
-	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 ||
-	    (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) ||
+	if ((connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) ||
 	    !wait_fd(fd, POLLOUT, deadline) ||
 	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len) != 0 || err != 0) {
 		close(fd);
@@ -559,26 +560,32 @@ static int connect_one(const struct addrinfo *ai, long deadline)
 	return fd;
 }
 
-static int connect_host(const char *host, int port, long deadline)
+static int connect_host(const char *host, int port, int64_t deadline)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	char service[8];
-	int fd = -1;
+	int fd = -1, left = 0;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG;
+	/* No AI_ADDRCONFIG: it ignores loopback addresses, so "::1" on a host whose only
+	 * other address is IPv4 would resolve to nothing. */
+	hints.ai_flags = AI_NUMERICSERV;
 	snprintf(service, sizeof(service), "%d", port);
 	if (getaddrinfo(host, service, &hints, &res) != 0)
 		return -1;
-	for (ai = res; ai != NULL && fd < 0 && now_ms() < deadline; ai = ai->ai_next)
-		fd = connect_one(ai, deadline);
+	for (ai = res; ai != NULL; ai = ai->ai_next)
+		left++;
+	/* Each address gets its share of the time left: one that drops packets cannot
+	 * take it all from the next. */
+	for (ai = res; ai != NULL && fd < 0 && now_ms() < deadline; ai = ai->ai_next, left--)
+		fd = connect_one(ai, now_ms() + (deadline - now_ms()) / left);
 	freeaddrinfo(res);
 	return fd;
 }
 
-static int send_all(int fd, const uint8_t *p, size_t len, long deadline)
+static int send_all(int fd, const uint8_t *p, size_t len, int64_t deadline)
 {
 	while (len > 0) {
 		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
@@ -595,7 +602,7 @@ static int send_all(int fd, const uint8_t *p, size_t len, long deadline)
 }
 
 /* Read until the reader has its answer, the server closes, or time or room runs out. */
-static enum mx_sk_status read_answer(int fd, struct mx_sk_reader *r, uint8_t *in, long deadline)
+static enum mx_sk_status read_answer(int fd, struct mx_sk_reader *r, uint8_t *in, int64_t deadline)
 {
 	enum mx_sk_status s = MX_SK_NEED_MORE;
 	size_t total = 0;
@@ -616,7 +623,7 @@ static enum mx_sk_status read_answer(int fd, struct mx_sk_reader *r, uint8_t *in
 /* The ClientHello's random: it protects no secret here (no key exchange follows). */
 static void hello_random(uint8_t random[32])
 {
-	long t = now_ms();
+	int64_t t = now_ms();
 	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 	size_t i;
 
@@ -637,7 +644,7 @@ static int is_ip_literal(const char *host)
 enum mx_sk_probe_result mx_sk_probe(const char *host, int port, long timeout_ms,
                                     struct mx_sk_probe *out)
 {
-	long deadline = now_ms() + timeout_ms;
+	int64_t deadline = now_ms() + timeout_ms;
 	enum mx_sk_probe_result result = MX_SK_PROBE_FAILED;
 	uint8_t hello[1024], random[32], *in = malloc(MX_SK_MAX_INPUT),
 	                                 *hs = malloc(MX_SK_MAX_INPUT);

@@ -82,6 +82,10 @@ static inline void check_dn(const mxtls_cert *c, int issuer)
 
 	if (big == NULL || huge == NULL || small == NULL)
 		goto out;
+	/* No zero byte anywhere before the call: the NUL checks below see the getter's own. */
+	memset(big, 'x', 1024);
+	memset(huge, 'x', huge_size);
+	memset(small, 'x', 8);
 	n = get(c, big, 1024);
 	check(n >= -1 && n < 1024, "%s into 1024 bytes returned %d", what, n);
 	check(memchr(big, '\0', 1024) != NULL, "%s not NUL-terminated", what);
@@ -108,6 +112,7 @@ static inline void check_dn(const mxtls_cert *c, int issuer)
 	if (n >= 0 && n < (int)huge_size) {
 		char *exact = malloc((size_t)n + 1);
 		if (exact != NULL) {
+			memset(exact, 'x', (size_t)n + 1);
 			m = get(c, exact, (size_t)n + 1);
 			check(m == n && strlen(exact) == (size_t)n,
 			      "%s into the asked %d + 1 bytes returned %d", what, n, m);

@@ -527,7 +527,7 @@ static void test_event_queue(void **state)
 	assert_true(readable(fd, 0));
 	assert_int_equal(mxtls_runtime_next_event(rt, &kind, msg, sizeof(msg)), 1);
 	assert_int_equal(kind, MXTLS_EVENT_WARNING);
-	assert_non_null(strstr(msg, "44 older events were dropped"));
+	assert_non_null(strstr(msg, "44 events were dropped"));
 	for (i = 0; i < 256; i++) {
 		assert_int_equal(mxtls_runtime_next_event(rt, &kind, msg, 4), 1);
 		assert_int_equal(kind, MXTLS_EVENT_UNCHANGED);
@@ -540,8 +540,13 @@ static void test_event_queue(void **state)
 	snprintf(cmd, sizeof(cmd), "cp %s/chain-shuffled.p12 %s.tmp && mv %s.tmp %s", dir, path, path,
 		 path);
 	assert_int_equal(system(cmd), 0);
-	assert_true(readable(fd, 5000));
-	assert_int_equal(mxtls_runtime_next_event(rt, &kind, msg, sizeof(msg)), 1);
+	/* The watcher may reload between the cp and the mv (unchanged, then reloaded). */
+	kind = 0;
+	for (i = 0; i < 3 && kind != MXTLS_EVENT_RELOADED; i++) {
+		assert_true(readable(fd, 5000));
+		assert_int_equal(mxtls_runtime_next_event(rt, &kind, NULL, 0), 1);
+		assert_true(kind == MXTLS_EVENT_RELOADED || kind == MXTLS_EVENT_UNCHANGED);
+	}
 	assert_int_equal(kind, MXTLS_EVENT_RELOADED);
 	mxtls_runtime_free(rt);
 
