@@ -595,8 +595,9 @@ typedef enum mxtls_server_key_verdict {
  * server's certificate has an Ed25519 key, which is not supported by mbedTLS
  * 3.6: ..."), MXTLS_SERVER_KEY_HIDDEN with a hedged explanation (worth
  * showing after a fatal alert), MXTLS_SERVER_KEY_NOTHING with what was seen
- * (for a verbose log), or -1 on a bad argument. message: printable text cut
- * to size, never bytes of the server's. host: a name or an IP literal without
+ * (for a verbose log), or -1 on a bad argument. message: printable ASCII
+ * cut to size, made by the library; of the server's bytes only a CN made of
+ * letters, digits and " *-._" is quoted. host: a name or an IP literal without
  * brackets; it is not a proxy-aware connection (do not call it for requests
  * that went through a proxy). Blocks for at most timeout_ms (at most 60 s;
  * the name lookup is not bounded). Thread-safe.
