@@ -294,6 +294,7 @@ void mxtls_ctx_free(mxtls_ctx *ctx)
 	mx_select_free(ctx);
 	mx_warnings_free(&ctx->warnings);
 	mbedtls_ssl_config_free(&ctx->anon_conf);
+	free(atomic_load(&ctx->ca_views));
 	mbedtls_x509_crt_free(&ctx->ca);
 	mbedtls_ctr_drbg_free(&ctx->drbg);
 	mbedtls_entropy_free(&ctx->entropy);
@@ -313,6 +314,50 @@ const mxtls_cert *mxtls_ctx_identity_leaf(const mxtls_ctx *ctx, size_t i)
 size_t mxtls_ctx_trust_count(const mxtls_ctx *ctx)
 {
 	return ctx ? ctx->nca : 0;
+}
+
+size_t mxtls_ctx_system_root_count(const mxtls_ctx *ctx)
+{
+	return ctx ? ctx->nsystem : 0;
+}
+
+/* Every certificate of ctx->ca as a view, in order; NULL when out of memory. */
+static mxtls_cert *make_ca_views(const mxtls_ctx *ctx)
+{
+	mxtls_cert *v = calloc(ctx->nca, sizeof(*v));
+	const mbedtls_x509_crt *c = &ctx->ca;
+	size_t i;
+
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < ctx->nca; i++, c = c->next) {
+		v[i].crt = (mbedtls_x509_crt *)(uintptr_t)c;
+		if (mbedtls_sha256(c->raw.p, c->raw.len, v[i].sha256, 0) != 0) {
+			free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+const mxtls_cert *mxtls_ctx_trust_cert(const mxtls_ctx *ctx, size_t i)
+{
+	mxtls_ctx *m = (mxtls_ctx *)(uintptr_t)ctx; /* the views are a cache, not a change */
+	mxtls_cert *v;
+
+	if (ctx == NULL || i >= ctx->nca)
+		return NULL;
+	v = atomic_load(&m->ca_views);
+	if (v == NULL) {
+		pthread_mutex_lock(&m->attach_lock);
+		v = atomic_load(&m->ca_views);
+		if (v == NULL) {
+			v = make_ca_views(ctx);
+			atomic_store(&m->ca_views, v);
+		}
+		pthread_mutex_unlock(&m->attach_lock);
+	}
+	return v ? &v[i] : NULL;
 }
 
 void mxtls_ctx_tls_versions(const mxtls_ctx *ctx, int *min, int *max)
@@ -468,17 +513,29 @@ fail:
 	return -1;
 }
 
-int mxtls_ctx_export_trust_pem(const mxtls_ctx *ctx, char **pem, size_t *len, mxtls_error *err)
+/* The authorities of ctx from index first on, as one PEM bundle. */
+static int export_trust(const mxtls_ctx *ctx, size_t first, char **pem, size_t *len,
+			mxtls_error *err)
 {
 	struct pem_buf b = {0};
 	const mbedtls_x509_crt *c;
+	size_t i = 0;
 
 	mx_err_clear(err);
 	if (ctx == NULL || pem == NULL || len == NULL) {
 		mx_err(err, MXTLS_ERR_USAGE, "ctx, pem or len is NULL");
 		return -1;
 	}
-	for (c = &ctx->ca; c != NULL && c->raw.len > 0; c = c->next) {
+	/* An empty bundle is "" rather than NULL: callers need not tell the two apart. */
+	b.cap = 128;
+	b.p = calloc(1, b.cap);
+	if (b.p == NULL) {
+		mx_err(err, MXTLS_ERR_NOMEM, "cannot write PEM");
+		return -1;
+	}
+	for (c = &ctx->ca; c != NULL && c->raw.len > 0; c = c->next, i++) {
+		if (i < first)
+			continue;
 		if (pem_append(&b, CERT_BEGIN, CERT_END, c->raw.p, c->raw.len) != 0) {
 			mx_freezero(b.p, b.cap);
 			mx_err(err, MXTLS_ERR_NOMEM, "cannot write PEM");
@@ -488,6 +545,17 @@ int mxtls_ctx_export_trust_pem(const mxtls_ctx *ctx, char **pem, size_t *len, mx
 	*pem = b.p;
 	*len = b.len;
 	return 0;
+}
+
+int mxtls_ctx_export_trust_pem(const mxtls_ctx *ctx, char **pem, size_t *len, mxtls_error *err)
+{
+	return export_trust(ctx, 0, pem, len, err);
+}
+
+int mxtls_ctx_export_added_trust_pem(const mxtls_ctx *ctx, char **pem, size_t *len,
+				     mxtls_error *err)
+{
+	return export_trust(ctx, ctx ? ctx->nsystem : 0, pem, len, err);
 }
 
 void mxtls_free_secret(void *p, size_t len)

@@ -80,6 +80,9 @@ struct mxtls_ctx {
 	mbedtls_x509_crt ca;           /* system roots + added authorities */
 	size_t nca;
 	size_t nsystem;                /* the first nsystem of ca are the platform's roots */
+	/* Views of ca's certificates for mxtls_ctx_trust_cert(), made on first use
+	 * (hashing every root costs a start-up that rarely needs them); under attach_lock. */
+	_Atomic(mxtls_cert *) ca_views;
 	struct mx_ctx_identity *ids;
 	size_t nids;
 	mbedtls_ssl_config anon_conf; /* no client certificate */

@@ -468,6 +468,19 @@ MXTLS_EXTERN size_t mxtls_ctx_warning_count(const mxtls_ctx *ctx);
 MXTLS_EXTERN const char *mxtls_ctx_warning(const mxtls_ctx *ctx, size_t i);
 /** Number of trusted authorities (system roots + added ones). */
 MXTLS_EXTERN size_t mxtls_ctx_trust_count(const mxtls_ctx *ctx);
+/**
+ * How many of them are the platform's roots: 0 when the context trusts only
+ * the added authorities (mxtls_config_set_system_roots(cfg, 0),
+ * MXTLS_SYSTEM_ROOTS=0). They come first; an added authority that is also a
+ * system root is counted there once.
+ */
+MXTLS_EXTERN size_t mxtls_ctx_system_root_count(const mxtls_ctx *ctx);
+/**
+ * Trusted authority i (i < mxtls_ctx_trust_count()), or NULL. Borrowed from
+ * the context. Thread-safe; the views are made on the first call (hashing
+ * every root), not at start-up.
+ */
+MXTLS_EXTERN const mxtls_cert *mxtls_ctx_trust_cert(const mxtls_ctx *ctx, size_t i);
 /** The protocol range of the context (MXTLS_TLS_1_2 / MXTLS_TLS_1_3). */
 MXTLS_EXTERN void mxtls_ctx_tls_versions(const mxtls_ctx *ctx, int *min, int *max);
 
@@ -645,6 +658,13 @@ MXTLS_EXTERN int mxtls_ctx_export_identity_pem(const mxtls_ctx *ctx, size_t i, c
 /** Every trusted authority of the context (system roots + added) as one PEM bundle. */
 MXTLS_EXTERN int mxtls_ctx_export_trust_pem(const mxtls_ctx *ctx, char **pem, size_t *len,
 					    mxtls_error *err);
+/**
+ * Only the authorities added to the system roots, as one PEM bundle ("" when
+ * none): for TLS stacks that load the platform's roots themselves and add
+ * these (a few KB instead of some 220 KB of roots to parse again).
+ */
+MXTLS_EXTERN int mxtls_ctx_export_added_trust_pem(const mxtls_ctx *ctx, char **pem, size_t *len,
+						  mxtls_error *err);
 /** Wipe and free a buffer returned by an export function. NULL-safe. */
 MXTLS_EXTERN void mxtls_free_secret(void *p, size_t len);
 

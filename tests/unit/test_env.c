@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <mbedtls/base64.h>
+#include <mbedtls/sha256.h>
 
 #include "mxtls/mxtls.h"
 
@@ -558,6 +559,91 @@ static void test_event_queue(void **state)
 	mxtls_runtime_free(rt);
 }
 
+/* The PEM bundle's certificates, parsed back (-1 if it does not parse). */
+static long bundle_count(const char *pem, size_t len)
+{
+	mxtls_error err;
+	mxtls_trust *t;
+	long n;
+
+	if (len == 0)
+		return 0;
+	t = mxtls_trust_load_mem(pem, len, &err);
+	if (t == NULL)
+		return -1;
+	n = (long)mxtls_trust_cert_count(t);
+	mxtls_trust_free(t);
+	return n;
+}
+
+/* Issue 11: a binding reads back the trust, and exports only what it adds to its own roots. */
+static void test_trust_read_back(void **state)
+{
+	const char *file = cc("MXTLS_CERTIFICATE_AUTHORITIES_FILE=%s/trust-bundle.pem", dir);
+	size_t i, all, sys, len;
+	const uint8_t *der;
+	uint8_t want[32];
+	mxtls_config *cfg;
+	mxtls_error err;
+	mxtls_ctx *ctx;
+	char *pem;
+
+	(void)state;
+	/* System roots on: they come first, the two added ones after. */
+	cfg = from(&err, file, NULL, NULL, NULL);
+	assert_non_null(cfg);
+	ctx = mxtls_ctx_new(cfg, &err);
+	assert_non_null(ctx);
+	all = mxtls_ctx_trust_count(ctx);
+	sys = mxtls_ctx_system_root_count(ctx);
+	assert_true(sys > 0);
+	assert_int_equal(all - sys, 2);
+	for (i = 0; i < all; i++) {
+		const mxtls_cert *c = mxtls_ctx_trust_cert(ctx, i);
+		assert_non_null(c);
+		der = mxtls_cert_der(c, &len);
+		assert_int_equal(mbedtls_sha256(der, len, want, 0), 0);
+		assert_memory_equal(mxtls_cert_sha256(c), want, 32);
+	}
+	assert_ptr_equal(mxtls_ctx_trust_cert(ctx, 0), mxtls_ctx_trust_cert(ctx, 0)); /* made once */
+	assert_null(mxtls_ctx_trust_cert(ctx, all));
+	assert_int_equal(mxtls_ctx_export_added_trust_pem(ctx, &pem, &len, &err), 0);
+	assert_int_equal(bundle_count(pem, len), 2);
+	mxtls_free_secret(pem, len);
+	assert_int_equal(mxtls_ctx_export_trust_pem(ctx, &pem, &len, &err), 0);
+	assert_int_equal(bundle_count(pem, len), (long)all);
+	mxtls_free_secret(pem, len);
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+
+	/* Only the added ones: no system root, and both exports agree. */
+	cfg = from(&err, file, "MXTLS_SYSTEM_ROOTS=0", NULL, NULL);
+	assert_non_null(cfg);
+	ctx = mxtls_ctx_new(cfg, &err);
+	assert_non_null(ctx);
+	assert_int_equal(mxtls_ctx_system_root_count(ctx), 0);
+	assert_int_equal(mxtls_ctx_trust_count(ctx), 2);
+	assert_int_equal(mxtls_ctx_export_added_trust_pem(ctx, &pem, &len, &err), 0);
+	assert_int_equal(bundle_count(pem, len), 2);
+	mxtls_free_secret(pem, len);
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+
+	/* Nothing added: an empty bundle, not NULL. */
+	cfg = mxtls_config_new();
+	ctx = mxtls_ctx_new(cfg, &err);
+	assert_non_null(ctx);
+	assert_int_equal(mxtls_ctx_export_added_trust_pem(ctx, &pem, &len, &err), 0);
+	assert_non_null(pem);
+	assert_int_equal(len, 0);
+	assert_string_equal(pem, "");
+	mxtls_free_secret(pem, len);
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+	assert_int_equal(mxtls_ctx_system_root_count(NULL), 0);
+	assert_null(mxtls_ctx_trust_cert(NULL, 0));
+}
+
 /* A file in the fixture directory with this content. */
 static const char *fixture(const char *name, const void *data, size_t len)
 {
@@ -1004,6 +1090,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_watch_files_and_signal),
 		cmocka_unit_test(test_callback_may_reload),
 		cmocka_unit_test(test_event_queue),
+		cmocka_unit_test(test_trust_read_back),
 		cmocka_unit_test(test_container_warnings_reach_the_config),
 		cmocka_unit_test(test_validity_start_and_reload),
 		cmocka_unit_test(test_validity_events_each_their_own),
