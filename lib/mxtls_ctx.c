@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/asn1write.h>
 #include <mbedtls/base64.h>
+#include <mbedtls/oid.h>
 #include <mbedtls/pem.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
@@ -439,14 +441,56 @@ static int pem_append(struct pem_buf *b, const char *header, const char *footer,
 #define CERT_END "-----END CERTIFICATE-----\n"
 
 /*
- * The private key as PEM, written here rather than by mbedtls_pk_write_key_pem:
- * mbedTLS 3.6 frees its base64 work buffer without wiping it. DER and base64
- * stay in buffers we wipe. mbedTLS writes PKCS#1 for RSA and SEC1 for EC.
+ * Wrap the PKCS#1 (RSA) or SEC1 (EC) key that ends at der + dsize, n bytes
+ * long, in a PKCS#8 PrivateKeyInfo, writing backwards in front of it (RFC
+ * 5208: version 0, the algorithm, the key as an OCTET STRING). mbedTLS 3.6
+ * writes PKCS#8 only for X25519/X448 keys; Java's and Go's standard parsers
+ * take only PKCS#8, and every TLS stack we hand keys to reads it. Returns the
+ * new length, or a negative value.
+ */
+static int wrap_pkcs8(mbedtls_pk_context *key, uint8_t *der, size_t dsize, int n)
+{
+	unsigned char *c = der + dsize - n;
+	size_t bits = mbedtls_pk_get_bitlen(key), par = 0;
+	/* MBEDTLS_OID_SIZE, not strlen: secp384r1 and secp521r1 hold a 0 byte. */
+	const char *curve = bits == 256   ? MBEDTLS_OID_EC_GRP_SECP256R1
+			    : bits == 384 ? MBEDTLS_OID_EC_GRP_SECP384R1
+					  : MBEDTLS_OID_EC_GRP_SECP521R1;
+	size_t curve_len = bits == 256   ? MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_GRP_SECP256R1)
+			   : bits == 384 ? MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_GRP_SECP384R1)
+					 : MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_GRP_SECP521R1);
+	int len = n, r;
+
+#define W(call)                                                                                    	do {                                                                                       		if ((r = (call)) < 0)                                                              			return r;                                                                  		len += r;                                                                          	} while (0)
+	W(mbedtls_asn1_write_len(&c, der, (size_t)n));
+	W(mbedtls_asn1_write_tag(&c, der, MBEDTLS_ASN1_OCTET_STRING));
+	if (mbedtls_pk_get_type(key) == MBEDTLS_PK_RSA) {
+		W(mbedtls_asn1_write_algorithm_identifier(&c, der, MBEDTLS_OID_PKCS1_RSA,
+							  MBEDTLS_OID_SIZE(MBEDTLS_OID_PKCS1_RSA), 0));
+	} else {
+		/* Identities are RSA or P-256/384/521 only (mxtls_identity.c). */
+		W(mbedtls_asn1_write_oid(&c, der, curve, curve_len));
+		par = (size_t)r;
+		len -= r; /* the algorithm identifier's length includes its parameters */
+		W(mbedtls_asn1_write_algorithm_identifier(
+		    &c, der, MBEDTLS_OID_EC_ALG_UNRESTRICTED,
+		    MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_ALG_UNRESTRICTED), par));
+	}
+	W(mbedtls_asn1_write_int(&c, der, 0));
+	W(mbedtls_asn1_write_len(&c, der, (size_t)len));
+	W(mbedtls_asn1_write_tag(&c, der, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
+#undef W
+	return len;
+}
+
+/*
+ * The private key as PKCS#8 PEM, written here rather than by
+ * mbedtls_pk_write_key_pem: mbedTLS 3.6 frees its base64 work buffer without
+ * wiping it. DER and base64 stay in buffers we wipe.
  */
 static int key_pem(mbedtls_pk_context *key, char **out, size_t *outlen)
 {
-	const char *label = mbedtls_pk_get_type(key) == MBEDTLS_PK_RSA ? "RSA PRIVATE KEY"
-									: "EC PRIVATE KEY";
+	const char *label = "PRIVATE KEY";
 	size_t dsize = 16384, b64cap, b64len = 0, cap, o = 0, i;
 	uint8_t *der = malloc(dsize), *b64 = NULL;
 	char *pem = NULL;
@@ -455,6 +499,8 @@ static int key_pem(mbedtls_pk_context *key, char **out, size_t *outlen)
 	if (der == NULL)
 		return -1;
 	n = mbedtls_pk_write_key_der(key, der, dsize);
+	if (n > 0)
+		n = wrap_pkcs8(key, der, dsize, n);
 	if (n <= 0)
 		goto out;
 	b64cap = ((size_t)n + 2) / 3 * 4 + 1;

@@ -649,8 +649,9 @@ MXTLS_EXTERN int mxtls_ctx_apply_mbedtls(const mxtls_ctx *ctx, size_t i,
  * releases with mxtls_free_secret() (which wipes it), or -1 with err filled.
  */
 /**
- * Leaf then chain certificates of identity i, and its private key: PKCS#1 PEM
- * ("BEGIN RSA PRIVATE KEY") for RSA, SEC1 PEM ("BEGIN EC PRIVATE KEY") for EC.
+ * Leaf then chain certificates of identity i, and its private key as
+ * unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY", RFC 5208/5958), for RSA and
+ * EC keys alike: the form OpenSSL, GnuTLS, Java and Go all read.
  */
 MXTLS_EXTERN int mxtls_ctx_export_identity_pem(const mxtls_ctx *ctx, size_t i, char **chain_pem,
 					       size_t *chain_len, char **key_pem, size_t *key_len,

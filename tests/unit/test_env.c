@@ -23,7 +23,9 @@
 #include <unistd.h>
 
 #include <mbedtls/base64.h>
+#include <mbedtls/pk.h>
 #include <mbedtls/sha256.h>
+#include <mbedtls/x509_crt.h>
 
 #include "mxtls/mxtls.h"
 
@@ -644,6 +646,54 @@ static void test_trust_read_back(void **state)
 	assert_null(mxtls_ctx_trust_cert(NULL, 0));
 }
 
+/* Blinding values for mbedtls_pk_check_pair(): any will do in a test. */
+static int test_rng(void *ctx, unsigned char *out, size_t len)
+{
+	(void)ctx;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (unsigned char)rand();
+	return 0;
+}
+
+/* Issue 11: the key export is PKCS#8, which every stack reads (Java's and Go's only that). */
+static void test_key_export_is_pkcs8(void **state)
+{
+	char *chain, *key;
+	size_t chain_len, key_len, der_len;
+	const uint8_t *der;
+	mbedtls_x509_crt leaf;
+	mbedtls_pk_context pk;
+	mxtls_config *cfg;
+	mxtls_error err;
+	mxtls_ctx *ctx;
+
+	(void)state;
+	cfg = from(&err, cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s/base-default.p12", dir),
+		   cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s/env-rt.pw", dir), NULL, NULL);
+	assert_non_null(cfg);
+	ctx = mxtls_ctx_new(cfg, &err);
+	assert_non_null(ctx);
+	assert_int_equal(mxtls_ctx_export_identity_pem(ctx, 0, &chain, &chain_len, &key, &key_len,
+							&err), 0);
+	assert_memory_equal(key, "-----BEGIN PRIVATE KEY-----\n", 28);
+	assert_non_null(strstr(key, "-----END PRIVATE KEY-----\n"));
+	/* mbedTLS reads it back (as PKCS#8: the label says so), and it is the leaf's key. */
+	mbedtls_pk_init(&pk);
+	mbedtls_x509_crt_init(&leaf);
+	assert_int_equal(mbedtls_pk_parse_key(&pk, (const unsigned char *)key, key_len + 1, NULL, 0,
+					      NULL, NULL),
+			 0);
+	der = mxtls_cert_der(mxtls_ctx_identity_leaf(ctx, 0), &der_len);
+	assert_int_equal(mbedtls_x509_crt_parse_der(&leaf, der, der_len), 0);
+	assert_int_equal(mbedtls_pk_check_pair(&leaf.pk, &pk, test_rng, NULL), 0);
+	mbedtls_pk_free(&pk);
+	mbedtls_x509_crt_free(&leaf);
+	mxtls_free_secret(key, key_len);
+	mxtls_free_secret(chain, chain_len);
+	mxtls_ctx_free(ctx);
+	mxtls_config_free(cfg);
+}
+
 /* A file in the fixture directory with this content. */
 static const char *fixture(const char *name, const void *data, size_t len)
 {
@@ -1091,6 +1141,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_callback_may_reload),
 		cmocka_unit_test(test_event_queue),
 		cmocka_unit_test(test_trust_read_back),
+		cmocka_unit_test(test_key_export_is_pkcs8),
 		cmocka_unit_test(test_container_warnings_reach_the_config),
 		cmocka_unit_test(test_validity_start_and_reload),
 		cmocka_unit_test(test_validity_events_each_their_own),
