@@ -53,9 +53,22 @@ extern "C" {
 #define MXTLS_VERSION_MINOR 1
 #define MXTLS_VERSION_PATCH 0
 #define MXTLS_VERSION_STRING "0.1.0"
+/* The number in the shared library's SONAME (libmxtls.so.0); CMake takes it from here. */
+#define MXTLS_ABI_VERSION 0
 
 /** Library version string, e.g. "0.1.0" (static storage). */
 MXTLS_EXTERN const char *mxtls_version(void);
+/** MXTLS_ABI_VERSION of the library actually loaded: bindings refuse one they do not know. */
+MXTLS_EXTERN int mxtls_abi_version(void);
+/**
+ * The value of a constant of this header by its name ("MXTLS_TLS_1_2",
+ * "MXTLS_LOAD_REQUIRE_MAC", "MXTLS_MAX_PASSWORD_BYTES", "MXTLS_ERR_EXPIRED",
+ * "MXTLS_EVENT_MAX", ...), for bindings that cannot read macros and enums
+ * through an FFI. Returns 0 with *value set, or -1 for a name it does not
+ * know. Every integer macro and enum value of this header is known, except
+ * MXTLS_NO_IDENTITY (see mxtls_no_identity()). Thread-safe.
+ */
+MXTLS_EXTERN int mxtls_constant(const char *name, int64_t *value);
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
@@ -86,6 +99,7 @@ typedef enum mxtls_code {
 	MXTLS_ERR_CONFIG = 16,               /* "config": the environment's configuration is malformed (variable, JSON, pin) */
 	MXTLS_ERR_EXPIRED = 17               /* "expired": an identity certificate has expired or is not yet valid */
 } mxtls_code;
+#define MXTLS_ERR_MAX 17 /* the highest code: bindings map 1..MXTLS_ERR_MAX to their error types */
 
 /** Size of the message buffer in mxtls_error, including the NUL. */
 #define MXTLS_ERROR_MESSAGE_MAX 320
@@ -273,6 +287,7 @@ typedef enum mxtls_warning_kind {
 	MXTLS_WARN_AMBIGUOUS = 10,       /* several default identities, or a pin claimed twice */
 	MXTLS_WARN_EXPIRING = 11         /* a certificate expires within the warning window */
 } mxtls_warning_kind;
+#define MXTLS_WARN_MAX 11 /* the highest warning kind */
 
 MXTLS_EXTERN const char *mxtls_warning_name(int kind);
 /** Warnings found while loading, in the order found. Text is container-owned. */
@@ -449,6 +464,8 @@ MXTLS_EXTERN size_t mxtls_ctx_identity_count(const mxtls_ctx *ctx);
 MXTLS_EXTERN const mxtls_cert *mxtls_ctx_identity_leaf(const mxtls_ctx *ctx, size_t i);
 /** "No identity": the result of a selection that presents no client certificate. */
 #define MXTLS_NO_IDENTITY ((size_t)-1)
+/** MXTLS_NO_IDENTITY as a function: SIZE_MAX, which some FFIs cannot spell as a constant. */
+MXTLS_EXTERN size_t mxtls_no_identity(void);
 /**
  * The identity a request should present: by identifier first (exact pin),
  * then by the host it connects to (exact pin, then wildcard), else the first
@@ -509,6 +526,7 @@ typedef enum mxtls_event_kind {
 	MXTLS_EVENT_EXPIRED = 6,       /* an identity or authority has expired, or an identity is not valid yet */
 	MXTLS_EVENT_WARNING = 7        /* anything else worth knowing (ambiguous pins...) */
 } mxtls_event_kind;
+#define MXTLS_EVENT_MAX 7 /* the highest event kind */
 
 /**
  * Event callback: kind and a message without secrets. Called once a load is
