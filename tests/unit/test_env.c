@@ -405,21 +405,33 @@ static int wait_generation(mxtls_runtime *rt, unsigned long want)
 	return mxtls_runtime_generation(rt) >= want;
 }
 
-static void test_watch_files_and_signal(void **state)
+/*
+ * A runtime's sources of its own: base-default.p12 copied to dir/name (path gets
+ * its path, which the test may then replace) and the password file of
+ * test_runtime_reload_keeps_old_on_failure, as a NULL-terminated envp.
+ */
+static void runtime_sources(const char *name, char *path, size_t size, const char *envp[3])
 {
-	char path[2048], cmd[8192];
-	const char *envp[4];
-	struct sigaction before, after;
-	mxtls_runtime *rt;
-	mxtls_error err;
+	char cmd[8192];
 
-	(void)state;
-	snprintf(path, sizeof(path), "%s/env-watch.p12", dir);
+	snprintf(path, size, "%s/%s", dir, name);
 	snprintf(cmd, sizeof(cmd), "cp %s/base-default.p12 %s", dir, path);
 	assert_int_equal(system(cmd), 0);
 	envp[0] = cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s", path);
 	envp[1] = cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s/env-rt.pw", dir);
 	envp[2] = NULL;
+}
+
+static void test_watch_files_and_signal(void **state)
+{
+	char path[2048], cmd[8192];
+	const char *envp[3];
+	struct sigaction before, after;
+	mxtls_runtime *rt;
+	mxtls_error err;
+
+	(void)state;
+	runtime_sources("env-watch.p12", path, sizeof(path), envp);
 	signal(SIGUSR1, SIG_IGN); /* the application's own disposition */
 	rt = mxtls_runtime_new(envp, on_event, NULL, &err);
 	assert_non_null(rt);
@@ -470,12 +482,7 @@ static void test_callback_may_reload(void **state)
 	mxtls_error err;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/env-reentrant.p12", dir);
-	snprintf(cmd, sizeof(cmd), "cp %s/base-default.p12 %s", dir, path);
-	assert_int_equal(system(cmd), 0);
-	envp[0] = cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s", path);
-	envp[1] = cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s/env-rt.pw", dir);
-	envp[2] = NULL;
+	runtime_sources("env-reentrant.p12", path, sizeof(path), envp);
 	alarm(20); /* the old code deadlocked on its reload lock here */
 	reentrant_rt = mxtls_runtime_new(envp, reload_from_callback, NULL, &err);
 	assert_non_null(reentrant_rt);
@@ -508,12 +515,7 @@ static void test_event_queue(void **state)
 	int kind, fd, i;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/env-queue.p12", dir);
-	snprintf(cmd, sizeof(cmd), "cp %s/base-default.p12 %s", dir, path);
-	assert_int_equal(system(cmd), 0);
-	envp[0] = cc("MXTLS_CLIENT_CERTIFICATE_FILE=%s", path);
-	envp[1] = cc("MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=%s/env-rt.pw", dir);
-	envp[2] = NULL;
+	runtime_sources("env-queue.p12", path, sizeof(path), envp);
 	rt = mxtls_runtime_new(envp, mxtls_event_queue, NULL, &err);
 	assert_non_null(rt);
 	fd = mxtls_runtime_event_fd(rt);
