@@ -220,7 +220,7 @@ static int proxy_in_env(void)
 #define CURLU_PUNYCODE 0
 #endif
 
-/* Host (IPv6 without brackets) and port of url into probe_server_key(); 0 or -1. */
+/* Host (IPv6 without brackets) and port of url, for mxtls_server_key_explain(); 0 or -1. */
 static int url_host_port(const char *url, char **host, int *port)
 {
 	CURLU *u = curl_url();
@@ -250,11 +250,12 @@ static void explain_handshake_failure(CURL *h, const struct get_opts *o, const c
 {
 	char *url = NULL, *host = NULL, message[512];
 	long budget = o->connect_ms < PROBE_MAX_MS ? o->connect_ms : PROBE_MAX_MS;
+	long left = o->max_ms - elapsed_ms(started);
 	int port, verdict;
 
 	/* --max-time bounds the whole command, the look included. */
-	if (o->max_ms > 0 && o->max_ms - elapsed_ms(started) < budget)
-		budget = o->max_ms - elapsed_ms(started);
+	if (o->max_ms > 0 && left < budget)
+		budget = left;
 	if (budget <= 0 || !curl_on_mbedtls() || proxy_in_env() ||
 	    curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK || url == NULL ||
 	    url_host_port(url, &host, &port) != 0) {
