@@ -7,6 +7,7 @@
  * exactly) and in canonical host form (mxtls_host.h). Building the index is
  * O(n log n) and each selection O(log n), whatever the number of pins.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -310,4 +311,45 @@ size_t mxtls_ctx_warning_count(const mxtls_ctx *ctx)
 const char *mxtls_ctx_warning(const mxtls_ctx *ctx, size_t i)
 {
 	return ctx ? mx_warnings_text(&ctx->warnings, i) : NULL;
+}
+
+/* Identity i of ctx for messages: its leaf's subject, or "no identity". */
+static void identity_name(const mxtls_ctx *ctx, size_t i, char *out, size_t size)
+{
+	const mxtls_cert *leaf = mxtls_ctx_identity_leaf(ctx, i);
+
+	if (leaf == NULL || mxtls_cert_subject(leaf, out, size) < 0)
+		snprintf(out, size, "%s", leaf == NULL ? "no identity" : "an identity");
+}
+
+int mxtls_ctx_check_host(const mxtls_ctx *ctx, size_t identity, const char *identifier,
+			 const char *host, mxtls_error *err)
+{
+	char have_name[128], want_name[128];
+	size_t want;
+
+	mx_err_clear(err);
+	if (ctx == NULL || host == NULL) {
+		mx_err(err, MXTLS_ERR_USAGE, "no context or no host to check");
+		return -1;
+	}
+	if (identity != MXTLS_NO_IDENTITY && identity >= ctx->nids) {
+		mx_err(err, MXTLS_ERR_USAGE, "identity %zu is out of range (the context has %zu)",
+		       identity, ctx->nids);
+		return -1;
+	}
+	want = mxtls_ctx_select(ctx, identifier, host);
+	if (want == identity)
+		return 0;
+	identity_name(ctx, want, want_name, sizeof(want_name));
+	if (identity == MXTLS_NO_IDENTITY) {
+		mx_err(err, MXTLS_ERR_NOT_PINNED,
+		       "refused to connect to %s without a client certificate: that host selects %s",
+		       host, want_name);
+		return -1;
+	}
+	identity_name(ctx, identity, have_name, sizeof(have_name));
+	mx_err(err, MXTLS_ERR_NOT_PINNED, "refused to present %s to %s: that host selects %s",
+	       have_name, host, want_name);
+	return -1;
 }

@@ -477,6 +477,19 @@ MXTLS_EXTERN size_t mxtls_no_identity(void);
  */
 MXTLS_EXTERN size_t mxtls_ctx_select(const mxtls_ctx *ctx, const char *identifier,
 				     const char *host);
+/**
+ * Whether a connection to host may present identity (an index, or
+ * MXTLS_NO_IDENTITY) for a request selected with identifier: 0 when
+ * mxtls_ctx_select(ctx, identifier, host) picks that identity ("no
+ * identity" matches "no identity"), else -1 with MXTLS_ERR_NOT_PINNED and a
+ * message naming the host and both identities (MXTLS_ERR_USAGE for a NULL
+ * ctx or host, or an identity out of range). For TLS objects chosen for one
+ * host that may be reused for another (redirects, pooled contexts in
+ * bindings): libmxtls_curl makes the same check on every new connection.
+ * Thread-safe.
+ */
+MXTLS_EXTERN int mxtls_ctx_check_host(const mxtls_ctx *ctx, size_t identity,
+				      const char *identifier, const char *host, mxtls_error *err);
 /** Pins of identity i, in the order given. Borrowed. */
 MXTLS_EXTERN size_t mxtls_ctx_identity_pin_count(const mxtls_ctx *ctx, size_t i);
 MXTLS_EXTERN const char *mxtls_ctx_identity_pin(const mxtls_ctx *ctx, size_t i, size_t k);
@@ -598,6 +611,9 @@ MXTLS_EXTERN int mxtls_runtime_reload(mxtls_runtime *rt, mxtls_error *err);
  * editors' rename-over-write) and, if signo > 0, reloads on that signal too
  * (its handler is replaced until mxtls_runtime_free() restores the previous
  * one; one runtime per signal). Returns 0, or -1 with nothing left behind.
+ * Programs whose language runtime owns signal handling (Python, Node, the
+ * JVM) pass 0 and call mxtls_runtime_reload() from their own handler: a
+ * handler installed here would be invisible to that runtime.
  */
 MXTLS_EXTERN int mxtls_runtime_watch(mxtls_runtime *rt, int signo, mxtls_error *err);
 /** Stop watching, drop the runtime's reference to its context. NULL-safe. */

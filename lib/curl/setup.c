@@ -57,17 +57,6 @@ static void set_errf(mxtls_error *err, int code, const char *fmt, ...)
 
 /* ---- each new connection: the selection still holds; the mbedTLS path installs ---- */
 
-/* Identity i of ctx for messages: its subject, or "no identity". */
-static void identity_name(const mxtls_ctx *ctx, size_t i, char *out, size_t size)
-{
-	const mxtls_cert *leaf = mxtls_ctx_identity_leaf(ctx, i);
-
-	if (leaf == NULL)
-		snprintf(out, size, "no identity");
-	else
-		mxtls_cert_subject(leaf, out, size);
-}
-
 /*
  * A handle set up by selection was set up for the host of its URL. A new
  * connection to another host (CURLOPT_FOLLOWLOCATION) must select the same
@@ -75,9 +64,9 @@ static void identity_name(const mxtls_ctx *ctx, size_t i, char *out, size_t size
  */
 static int selection_holds(CURL *easy, struct binding *b)
 {
-	const mxtls_ctx *ctx = b->st->ctx;
-	size_t n = mxtls_ctx_identity_count(ctx), want;
-	char *url = NULL, *host = NULL, have_name[128], want_name[128];
+	char *url = NULL, *host = NULL;
+	mxtls_error why;
+	int rc;
 
 	b->last = (mxtls_error){MXTLS_OK, ""};
 	if (!b->by_selection)
@@ -90,18 +79,12 @@ static int selection_holds(CURL *easy, struct binding *b)
 			    "cannot tell the host of a new connection", NULL);
 		return 0;
 	}
-	want = mxtls_ctx_select(ctx, b->identifier, host);
-	if (want == b->st->identity || (want >= n && b->st->identity >= n)) {
-		free(host);
-		return 1;
-	}
-	identity_name(ctx, b->st->identity, have_name, sizeof(have_name));
-	identity_name(ctx, want, want_name, sizeof(want_name));
-	set_errf(&b->last, MXTLS_ERR_NOT_PINNED,
-		 "refused a connection to %s (a redirect?): the handle was set up with %s, "
-		 "and that host selects %s; set it up again for the new URL",
-		 host, have_name, want_name);
+	rc = mxtls_ctx_check_host(b->st->ctx, b->st->identity, b->identifier, host, &why);
 	free(host);
+	if (rc == 0)
+		return 1;
+	set_errf(&b->last, why.code, "%s (a redirect?); set the handle up again for the new URL",
+		 why.message);
 	return 0;
 }
 

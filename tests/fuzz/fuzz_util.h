@@ -219,6 +219,31 @@ static inline void check_ok(const mxtls_error *err)
 }
 
 /*
+ * mxtls_ctx_check_host() is selection as a check: it accepts exactly the
+ * identity selected, and refuses another with a readable not_pinned message.
+ */
+static inline void check_host_agrees(const mxtls_ctx *ctx, const char *identifier,
+				     const char *host, size_t selected)
+{
+	size_t n = mxtls_ctx_identity_count(ctx);
+	size_t other = selected == MXTLS_NO_IDENTITY ? (n > 0 ? 0 : MXTLS_NO_IDENTITY)
+						     : (selected + 1 < n ? selected + 1 : MXTLS_NO_IDENTITY);
+	mxtls_error err;
+
+	check(mxtls_ctx_check_host(ctx, selected, identifier, host, &err) == 0,
+	      "check_host refuses the identity select(%s, %s) picked: %s",
+	      identifier ? identifier : "NULL", host, err.message);
+	check_ok(&err);
+	if (other == selected)
+		return;
+	check(mxtls_ctx_check_host(ctx, other, identifier, host, &err) == -1 &&
+	          err.code == MXTLS_ERR_NOT_PINNED,
+	      "check_host accepts an identity select(%s, %s) did not pick",
+	      identifier ? identifier : "NULL", host);
+	check_text(err.message, "check_host message", 0);
+}
+
+/*
  * Every selection answers with an identity of the context or with none, and
  * the same answer twice (mxtls_ctx_select is documented allocation-free and
  * thread-safe, so it has no state to drift).
@@ -232,6 +257,8 @@ static inline size_t checked_select(const mxtls_ctx *ctx, const char *identifier
 	      host ? host : "NULL", a, mxtls_ctx_identity_count(ctx));
 	check(mxtls_ctx_select(ctx, identifier, host) == a, "select(%s, %s) changed its answer",
 	      identifier ? identifier : "NULL", host ? host : "NULL");
+	if (host != NULL)
+		check_host_agrees(ctx, identifier, host, a);
 	return a;
 }
 

@@ -302,6 +302,25 @@ static void test_selection(void **state)
 	assert_true(mxtls_ctx_select(ctx, NULL, "public.example.com") == MXTLS_NO_IDENTITY);
 	assert_true(mxtls_ctx_select(ctx, "Open.Data", "api.example.com") == MXTLS_NO_IDENTITY);
 	assert_int_equal(mxtls_ctx_select(ctx, NULL, NULL), 2);
+	/* The same rule as a check, for TLS objects chosen for one host and offered to another. */
+	assert_int_equal(mxtls_ctx_check_host(ctx, 0, NULL, "API.example.com", &err), 0);
+	assert_int_equal(err.code, MXTLS_OK);
+	assert_int_equal(mxtls_ctx_check_host(ctx, 1, NULL, "y.partner.example", &err), 0);
+	assert_int_equal(mxtls_ctx_check_host(ctx, 0, "Billing.Service", "y.partner.example", &err), 0);
+	assert_int_equal(mxtls_ctx_check_host(ctx, MXTLS_NO_IDENTITY, NULL, "public.example.com", &err), 0);
+	assert_int_equal(mxtls_ctx_check_host(ctx, 0, NULL, "y.partner.example", &err), -1);
+	assert_int_equal(err.code, MXTLS_ERR_NOT_PINNED);
+	assert_non_null(strstr(err.message, "y.partner.example"));
+	assert_non_null(strstr(err.message, "that host selects"));
+	assert_int_equal(mxtls_ctx_check_host(ctx, 2, NULL, "public.example.com", &err), -1);
+	assert_non_null(strstr(err.message, "selects no identity"));
+	assert_int_equal(mxtls_ctx_check_host(ctx, MXTLS_NO_IDENTITY, NULL, "api.example.com", &err), -1);
+	assert_non_null(strstr(err.message, "without a client certificate"));
+	assert_int_equal(mxtls_ctx_check_host(ctx, 5, NULL, "api.example.com", &err), -1);
+	assert_int_equal(err.code, MXTLS_ERR_USAGE);
+	assert_int_equal(mxtls_ctx_check_host(ctx, 0, NULL, NULL, &err), -1);
+	assert_int_equal(err.code, MXTLS_ERR_USAGE);
+	assert_int_equal(mxtls_ctx_check_host(NULL, 0, NULL, "a", NULL), -1);
 	/* Two unpinned identities: deterministic (the first) and warned about. */
 	assert_true(mxtls_ctx_warning_count(ctx) >= 1);
 	assert_non_null(strstr(mxtls_ctx_warning(ctx, 0), "have no pins"));
