@@ -41,8 +41,10 @@ libdir_rel=$(cache CMAKE_INSTALL_LIBDIR)
 libdir=$prefix/${libdir_rel:-lib}
 unset LD_LIBRARY_PATH # everything must be found through RPATHs
 
-# ---- install
-cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" || { cat "$tmp/install.log" >&2; fail "cmake --install"; }
+# ---- install, then move the prefix: nothing may depend on where it was installed
+cmake --install "$build" --prefix "$tmp/installed" >"$tmp/install.log" || { cat "$tmp/install.log" >&2; fail "cmake --install"; }
+mv "$tmp/installed" "$prefix"
+bundled=0; on MXTLS_BUNDLE_MBEDTLS && bundled=1
 want=(include/mxtls/mxtls.h "${libdir#"$prefix"/}/libmxtls.so.0" "${libdir#"$prefix"/}/libmxtls.so"
 	"${libdir#"$prefix"/}/pkgconfig/mxtls.pc" "${libdir#"$prefix"/}/cmake/mxtls/mxtlsConfig.cmake"
 	"${libdir#"$prefix"/}/cmake/mxtls/mxtlsConfigVersion.cmake" "${libdir#"$prefix"/}/cmake/mxtls/mxtlsTargets.cmake")
@@ -58,6 +60,9 @@ if [ -n "$curl_gnutls" ]; then
 	libs+=(libmxtls_curl-gnutls.so.0)
 fi
 [ $with_tools = 0 ] || want+=(bin/mxtls)
+[ $bundled = 0 ] || want+=("${libdir#"$prefix"/}/mxtls/mbedtls/lib/libmbedtls.so.21"
+	"${libdir#"$prefix"/}/mxtls/mbedtls/include/mbedtls/ssl.h"
+	"${libdir#"$prefix"/}/mxtls/mbedtls/lib/cmake/MbedTLS/MbedTLSConfig.cmake")
 for f in "${want[@]}"; do
 	[ -e "$prefix/$f" ] || fail "not installed: $f"
 done
@@ -74,6 +79,18 @@ for lib in "${libs[@]}"; do
 	[ "$n" -gt 0 ] || fail "$lib exports no mxtls_ symbol"
 	ok "$lib: SONAME $soname, exports only mxtls_ symbols ($n)"
 done
+
+# ---- self-contained: with a private mbedTLS bundled, no RUNPATH and no CMake or pkg-config
+# file names the build machine's paths (the clone, its .deps): only $ORIGIN-relative ones.
+if [ $bundled = 1 ]; then
+	while IFS= read -r -d '' f; do
+		rp=$(readelf -d "$f" 2>/dev/null | sed -n 's/.*(R[UN]*PATH).*\[\(.*\)\]/\1/p')
+		[ -z "$rp" ] || ! tr ':' '\n' <<<"$rp" | grep -qv '^\$ORIGIN' || fail "$f: RUNPATH $rp is not relative"
+	done < <(find "$prefix" -type f \( -name '*.so*' -o -path '*/bin/*' \) -print0)
+	leaks=$(grep -rlF -e "$mbedtls_prefix" -e "$(cd "$src/../.." && pwd)" "$prefix" --include='*.cmake' --include='*.pc' || true)
+	[ -z "$leaks" ] || fail "installed files name the build machine's paths: $leaks"
+	ok "self-contained: \$ORIGIN RUNPATHs, mbedTLS in ${libdir#"$prefix"/}/mxtls/mbedtls, no build paths"
+fi
 
 # ---- a client identity made with OpenSSL
 pw="consumer pw"
@@ -93,6 +110,10 @@ want_subject="subject=CN=consumer client, O=mxtls packaging"
 # Where the dynamic loader finds library NAME for BINARY, as a real path.
 resolved() { ldd "$1" | awk -v n="$2" '$1 == n { print $3 }' | xargs -r readlink -f; }
 uses_installed() { [ "$(resolved "$1" "$2")" = "$(readlink -f "$libdir/$2")" ]; }
+# With a bundled mbedTLS, a consumer must run on that one, not the build's.
+uses_bundled_mbedtls() {
+	[ $bundled = 0 ] || [ "$(resolved "$1" libmbedtls.so.21)" = "$(readlink -f "$libdir/mxtls/mbedtls/lib/libmbedtls.so.21")" ]
+}
 
 check_consumer() { # BINARY LABEL
 	local out
@@ -100,6 +121,7 @@ check_consumer() { # BINARY LABEL
 	grep -qxF "$want_subject" <<<"$out" || fail "$2: unexpected output: $out"
 	grep -qx 'identities=1 authorities=1' <<<"$out" || fail "$2: unexpected output: $out"
 	uses_installed "$1" libmxtls.so.0 || fail "$2: does not run on the installed libmxtls: $(ldd "$1")"
+	uses_bundled_mbedtls "$1" || fail "$2: does not run on the bundled mbedTLS: $(ldd "$1")"
 	ok "$2: consumer prints '$want_subject'"
 }
 check_consumer_curl() { # BINARY LABEL [LIBRARY MODE-REGEX]
@@ -114,11 +136,13 @@ check_consumer_curl_gnutls() { # BINARY LABEL: one libcurl in the process, the G
 	! ldd "$1" | grep -q 'libcurl\.so' || fail "$2: loads libcurl.so.4 beside libcurl-gnutls: $(ldd "$1")"
 }
 
-# ---- CMake: find_package(mxtls) from the prefix
+# ---- CMake: find_package(mxtls) from the prefix (and nothing else when mbedTLS is bundled)
+consumer_prefix_path=$prefix
+[ $bundled = 1 ] || consumer_prefix_path="$prefix;$mbedtls_prefix"
 cmake_consumer() { # DIR ARGS...
 	local dir=$1
 	shift
-	cmake -S "$src" -B "$dir" -DCMAKE_PREFIX_PATH="$prefix;$mbedtls_prefix" -DCMAKE_C_COMPILER="$cc" \
+	cmake -S "$src" -B "$dir" -DCMAKE_PREFIX_PATH="$consumer_prefix_path" -DCMAKE_C_COMPILER="$cc" \
 		-DCMAKE_C_FLAGS="${flags[*]}" -DCMAKE_EXE_LINKER_FLAGS="${flags[*]}" \
 		-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_BUILD_TYPE=Debug "$@" >"$dir.log" 2>&1 &&
 		cmake --build "$dir" >>"$dir.log" 2>&1 || { cat "$dir.log" >&2; fail "CMake consumer in $dir"; }
@@ -138,7 +162,8 @@ cmake_consumer "$tmp/cmake-nocurl" -DCONSUMER_CURL=OFF -DCMAKE_DISABLE_FIND_PACK
 check_consumer "$tmp/cmake-nocurl/consumer" "cmake without libcurl (mxtls::mxtls only)"
 
 # ---- pkg-config, plain cc
-export PKG_CONFIG_PATH="$libdir/pkgconfig:$mbedtls_libdir/pkgconfig"
+export PKG_CONFIG_PATH="$libdir/pkgconfig"
+[ $bundled = 1 ] || PKG_CONFIG_PATH="$PKG_CONFIG_PATH:$mbedtls_libdir/pkgconfig"
 [ "$(pkg-config --modversion mxtls)" = "$(sed -n 's/^Version: //p' "$build/mxtls.pc")" ] || fail "pkg-config mxtls version: $(pkg-config --modversion mxtls)"
 # shellcheck disable=SC2046 # word splitting of pkg-config output is intended
 "$cc" "${flags[@]}" -o "$tmp/pc-consumer" "$src/consumer.c" $(pkg-config --cflags --libs mxtls) \
