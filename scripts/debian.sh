@@ -15,6 +15,15 @@ apt_install_missing() {
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}" >&2
 }
 
+# Whether the archive still has the .dsc of PACKAGE=VERSION (yes when curl cannot tell).
+source_available() {
+	local uri
+	command -v curl >/dev/null 2>&1 || return 0
+	uri=$(apt-get source --print-uris -qq "$1=$2" 2>/dev/null | sed -n "s/^'\([^']*\.dsc\)'.*/\1/p" | head -n1)
+	[ -n "$uri" ] || return 0
+	curl -sfI --max-time 30 "$uri" >/dev/null
+}
+
 # Download the newest listed Debian source of PACKAGE whose version matches the
 # sed pattern VERSION_RE (e.g. '3\.6\.'), into the current directory, falling
 # back to older listed ones if the archive lost the newest. Adds Debian 13's
@@ -34,6 +43,13 @@ SRC
 		apt-get update -q >&2
 	fi
 	for v in $(apt-cache showsrc "$package" | sed -n "s/^Version: \(${version_re}[^ ]*\)/\1/p" | sort -ruV); do
+		# The archive drops superseded versions that the source lists still name:
+		# ask for the .dsc first, so that a missing one is skipped quietly
+		# instead of apt printing "E: Failed to fetch".
+		if ! source_available "$package" "$v"; then
+			echo "source $package=$v is no longer in the archive, trying an older one" >&2
+			continue
+		fi
 		rm -f "${package}"_*
 		if apt-get source -q --download-only "$package=$v" >&2; then
 			echo "$v"

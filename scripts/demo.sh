@@ -9,13 +9,25 @@
 #  5. call it with `mxtls get` (Debian's libcurl, its GnuTLS flavour, and libcurl
 #     on mbedTLS) and
 #     with the example programs, and show what the server saw.
+#
+# scripts/demo.sh --keep leaves nginx running at the end and prints how to call
+# it again and how to stop it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
+keep=0
+case "${1:-}" in
+--keep) keep=1 ;;
+"") ;;
+*) echo "usage: scripts/demo.sh [--keep]" >&2; exit 2 ;;
+esac
 
 prefix=$(scripts/setup.sh)
-cmake -S . -B build -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
-cmake --build build -j"$(nproc)" --target mxtls_cli curl_mtls mbedtls_client >/dev/null
+# shellcheck source=scripts/steps.sh
+. "$here/scripts/steps.sh"
+step "demo: configure build/" cmake-build cmake -S . -B build -DCMAKE_PREFIX_PATH="$prefix"
+step "demo: build the library, the tool and the examples" build-demo \
+	cmake --build build -j"$(nproc)" --target mxtls mxtls_cli curl_mtls mbedtls_client
 mxtls=$here/build/mxtls
 
 out=$here/out/demo
@@ -62,9 +74,9 @@ http {
 }
 CONF
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
-"$nginx" -c "$out/nginx.conf" -p "$out" 2>"$out/nginx.out" &
+"$nginx" -c "$out/nginx.conf" -p "$out" >/dev/null 2>"$out/nginx.out" &
 nginx_pid=$!
-trap 'kill $nginx_pid 2>/dev/null || true' EXIT
+[ $keep = 1 ] || trap 'kill $nginx_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do
 	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
 	sleep 0.1
@@ -102,3 +114,9 @@ P12_PASSWORD="demo password" "$here/build/examples/curl_mtls" "$url" client.p12 
 echo
 echo "\$ examples/mbedtls_client localhost $port client.p12 ... server-ca.pem   # mbedTLS directly"
 "$here/build/examples/mbedtls_client" localhost "$port" client.p12 "demo password" server-ca.pem | tail -n 1
+if [ $keep = 1 ]; then
+	echo
+	echo "nginx keeps running on $url (pid $nginx_pid). Call it again with:"
+	echo "  build/mxtls get --identity $out/client.p12 --password-file $out/password.txt --authorities $out/server-ca.pem $url"
+	echo "Stop it with: kill $nginx_pid"
+fi

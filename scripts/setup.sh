@@ -5,18 +5,34 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-# Build, test and real-peer tools (the corpus is made by the tools users use).
+# Build, test and real-peer tools (the corpus is made by the tools users use), and what the
+# Python and Node bindings are tested with (Debian's Python packages; Node 20).
 packages=(build-essential cmake pkg-config git python3 dpkg-dev bzip2 xz-utils
 	libcmocka-dev libjansson-dev libidn2-dev libssl-dev libcurl4-openssl-dev libcurl3-gnutls openssl ca-certificates
 	clang libclang-rt-14-dev valgrind
-	gnutls-bin libnss3-tools python3-cryptography nginx-light patch)
+	gnutls-bin libnss3-tools python3-cryptography nginx-light patch
+	python3-requests python3-httpx python3-aiohttp python3-pytest python3-venv python3-pip
+	nodejs)
 command -v keytool >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
 
 # shellcheck source=scripts/debian.sh
 . "$here/scripts/debian.sh"
-apt_install_missing "${packages[@]}"
+# shellcheck source=scripts/steps.sh
+. "$here/scripts/steps.sh"
 
-mbedtls_prefix=$("$here/scripts/build-mbedtls.sh")
+step "setup: Debian packages" setup-apt apt_install_missing "${packages[@]}"
+step "setup: mbedTLS 3.6" setup-mbedtls "$here/scripts/build-mbedtls.sh"
+# What it printed last is the prefix (empty for a system mbedTLS); a second call
+# answers at once from the stamp, so read it from there.
+mbedtls_prefix=$("$here/scripts/build-mbedtls.sh" 2>/dev/null)
 # A libcurl on the same mbedTLS, for the shared-material hand-off tests and demo.
-MBEDTLS_PREFIX="$mbedtls_prefix" "$here/scripts/build-curl-mbedtls.sh" >&2
+step "setup: libcurl on mbedTLS" setup-curl-mbedtls env MBEDTLS_PREFIX="$mbedtls_prefix" \
+	"$here/scripts/build-curl-mbedtls.sh"
+# The Node binding's packages (koffi, undici) from the npm registry, as its lock file says;
+# again only when the lock file changed.
+node_dir="$here/bindings/node"
+if [ -f "$node_dir/package-lock.json" ] &&
+	! [ "$node_dir/node_modules/.package-lock.json" -nt "$node_dir/package-lock.json" ]; then
+	step "setup: npm ci in bindings/node" setup-npm sh -c 'cd "$1" && npm ci --no-audit --no-fund' sh "$node_dir"
+fi
 echo "$mbedtls_prefix"

@@ -39,8 +39,10 @@ case "$mode" in
 	;;
 esac
 
-cmake -S . -B "$build" "${cmake_args[@]}" >/dev/null
-cmake --build "$build" -j"$(nproc)"
+# shellcheck source=scripts/steps.sh
+. "$here/scripts/steps.sh"
+step "test: configure $build/" "cmake-$build" cmake -S . -B "$build" "${cmake_args[@]}"
+step "test: build $build/" "build-$build" cmake --build "$build" -j"$(nproc)"
 cd "$build"
 if [ "$mode" = --tsan ]; then
 	ctest --output-on-failure -R '^(api|public_vectors)$'
