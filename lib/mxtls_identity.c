@@ -15,6 +15,7 @@
 
 #include "mxtls_oid.h"
 #include "mxtls_pkcs12_int.h"
+#include "mxtls_text.h"
 #include "mxtls_util.h"
 
 #define PUBKEY_MAX 2600 /* SubjectPublicKeyInfo of an RSA-8192 key fits */
@@ -71,8 +72,11 @@ static int classify_key(const struct mx_raw_key *k, char *why, size_t size)
 static int add_unsupported(struct mx_load *ld, const char *where, const char *why)
 {
 	char buf[200], **arr;
+	int n;
 
-	snprintf(buf, sizeof(buf), "%s: unsupported %s", where, why);
+	/* A long entry name is cut, between characters: a warning, not an error. */
+	n = snprintf(buf, sizeof(buf), "%s: unsupported %s", where, why);
+	mx_text_clean(buf, sizeof(buf), n >= (int)sizeof(buf));
 	mx_warn(ld, MXTLS_WARN_SKIPPED_ENTRY, "%s", buf);
 	arr = realloc(ld->unsupported_keys, (ld->nunsupported + 1) * sizeof(*arr));
 	if (arr == NULL)
