@@ -5,10 +5,13 @@ returns a Result: exit code, stdout (the server's status page), stderr.
 """
 import os
 import re
-import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from net import free_port, port_open  # noqa: E402
 
 # Every signature scheme a client may sign its CertificateVerify with: s_server's -sigalgs
 # would otherwise restrict the client's signature too.
@@ -18,25 +21,6 @@ CLIENT_SIGALGS = ":".join([
     "rsa_pss_pss_sha256", "rsa_pss_pss_sha384", "rsa_pss_pss_sha512",
     "rsa_pkcs1_sha256", "rsa_pkcs1_sha384", "rsa_pkcs1_sha512", "ed25519",
 ])
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, proc, timeout=15.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if proc.poll() is not None:
-            return False
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return True
-        except OSError:
-            time.sleep(0.03)
-    return False
 
 
 LIVE = set()  # every server process not yet reaped: stop_all() ends them whatever happened
@@ -112,7 +96,7 @@ class Server:
                     self.proc = subprocess.Popen(self.command(self.port), stdin=subprocess.DEVNULL,
                                                  stdout=log, stderr=subprocess.STDOUT, env=self.env())
                 LIVE.add(self.proc)
-                if wait_port(self.port, self.proc):
+                if port_open(self.port, self.proc, 15.0):
                     return self
                 self.stop()
         except BaseException:  # interrupted while starting (SIGTERM, ^C): leave nothing behind

@@ -21,7 +21,9 @@ import threading
 import time
 import types
 
-from peers_handles import handle_checks, threaded_handle_check
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
+from net import free_port, wait_port  # noqa: E402
+from peers_handles import handle_checks, threaded_handle_check  # noqa: E402
 
 PW = "peer test pw"
 results = {"passed": 0, "failed": 0}
@@ -29,25 +31,6 @@ results = {"passed": 0, "failed": 0}
 
 def sh(*cmd, **kw):
     return subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, proc, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited early ({proc.returncode})")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"port {port} did not open")
 
 
 class PKI:
