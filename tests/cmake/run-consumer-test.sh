@@ -152,6 +152,18 @@ if [ $with_curl = 1 ]; then
 	cmake_consumer "$tmp/cmake-curl"
 	check_consumer "$tmp/cmake-curl/consumer" "cmake (mxtls::mxtls)"
 	check_consumer_curl "$tmp/cmake-curl/consumer_curl" "cmake (mxtls::mxtls_curl)"
+	# A runtime that ships a libcurl built on the same mbedTLS (scripts/build-curl-mbedtls.sh
+	# with MBEDTLS_PREFIX=P/LIB/mxtls/mbedtls) swaps it in: the installed hand-off then
+	# shares parsed material with curl (mode 1), one mbedTLS in the process.
+	curl_mbedtls=$(cache MXTLS_CURL_MBEDTLS_LIBDIR)
+	if [ -n "$curl_mbedtls" ] && [ -e "$curl_mbedtls/libcurl.so.4" ]; then
+		out=$(LD_LIBRARY_PATH=$curl_mbedtls "$tmp/cmake-curl/consumer_curl" "$tmp/client.p12" "$pw" "$tmp/ca.pem") ||
+			fail "consumer_curl on libcurl-on-mbedTLS: $out"
+		grep -Eq '^mode=1 mbedtls \(libcurl .*mbedTLS' <<<"$out" || fail "consumer_curl on libcurl-on-mbedTLS: $out"
+		n=$(LD_LIBRARY_PATH=$curl_mbedtls ldd "$tmp/cmake-curl/consumer_curl" | grep -c 'libmbedtls\.so')
+		[ "$n" = 1 ] || fail "consumer_curl on libcurl-on-mbedTLS loads $n mbedTLS libraries"
+		ok "cmake (mxtls::mxtls_curl) with a libcurl on the same mbedTLS: $out"
+	fi
 fi
 if [ -n "$curl_gnutls" ]; then
 	cmake_consumer "$tmp/cmake-gnutls" -DCONSUMER_CURL=OFF -DCONSUMER_CURL_GNUTLS="$curl_gnutls"
