@@ -6,17 +6,7 @@
 #include "mxtls/mxtls.h"
 #include "mxtls_cli.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: mxtls inspect [--password-file F | --password-env VAR | --password PW]\n"
-		   "                     [--json] [--require-mac] FILE\n"
-		   "       mxtls get [--identity FILE [password option]] [--authorities FILE]...\n"
-		   "                 [--no-system-roots] [--as IDENTIFIER] [-v] URL\n"
-		   "       mxtls check\n"
-		   "       mxtls version\n");
-}
-
-int cli_password_option(int argc, char **argv, int *i, struct cli_password *pw)
+int cli_password_option(const char *cmd, int argc, char **argv, int *i, struct cli_password *pw)
 {
 	const char *opt = argv[*i], *val;
 
@@ -24,11 +14,11 @@ int cli_password_option(int argc, char **argv, int *i, struct cli_password *pw)
 	    strcmp(opt, "--password") != 0)
 		return 0;
 	if (*i + 1 >= argc) {
-		fprintf(stderr, "mxtls: %s needs a value\n", opt);
+		cli_usage_error(cmd, "%s needs a value", opt);
 		return -1;
 	}
 	if (pw->given) {
-		fprintf(stderr, "mxtls: give only one password option\n");
+		cli_usage_error(cmd, "give only one password option");
 		return -1;
 	}
 	val = argv[++*i];
@@ -37,17 +27,18 @@ int cli_password_option(int argc, char **argv, int *i, struct cli_password *pw)
 		mxtls_error err;
 		pw->value = mxtls_password_read_file(val, &err);
 		if (pw->value == NULL) {
-			fprintf(stderr, "mxtls: password file %s (%s)%s\n", err.message,
-				mxtls_error_name(err.code),
-				strstr(err.message, "FIFO") ? "; a password from a pipe goes through "
-							      "--password-env"
-							    : "");
+			/* The file's own code (io, limit_exceeded, ...); the exit status stays "usage". */
+			cli_fail(cmd, EXIT_USAGE, mxtls_error_name(err.code), NULL, "password file %s%s",
+				 err.message,
+				 strstr(err.message, "FIFO") ? "; a password from a pipe goes through "
+							       "--password-env"
+							     : "");
 			return -1;
 		}
 	} else if (strcmp(opt, "--password-env") == 0) {
 		const char *v = getenv(val);
 		if (v == NULL) {
-			fprintf(stderr, "mxtls: environment variable %s is not set\n", val);
+			cli_usage_error(cmd, "--password-env: environment variable %s is not set", val);
 			return -1;
 		}
 		pw->value = strdup(v);
@@ -69,25 +60,32 @@ void cli_password_free(struct cli_password *pw)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
+	const char *cmd = argc >= 2 ? argv[1] : NULL;
+
+	if (cmd == NULL) {
+		cli_synopsis(NULL, stderr);
+		fprintf(stderr, "Run 'mxtls help' for the commands, 'mxtls help COMMAND' for its options.\n");
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "inspect") == 0)
+	if (strcmp(cmd, "inspect") == 0)
 		return cmd_inspect(argc - 1, argv + 1);
-	if (strcmp(argv[1], "get") == 0)
+	if (strcmp(cmd, "get") == 0)
 		return cmd_get(argc - 1, argv + 1);
-	if (strcmp(argv[1], "check") == 0)
+	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
-	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("mxtls %s\n", mxtls_version());
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		if (argc > 2)
+			return cli_usage_error("version", "takes no argument");
+		cli_print_version();
 		return 0;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(stdout);
-		return 0;
+	if (strcmp(cmd, "help") == 0 || cli_is_help(cmd)) {
+		if (argc > 3)
+			return cli_usage_error("help", "one COMMAND at most");
+		/* `mxtls help --help` is the overview too. */
+		return cli_help(argc == 3 && !cli_is_help(argv[2]) ? argv[2] : NULL);
 	}
-	fprintf(stderr, "mxtls: unknown command '%s'\n", argv[1]);
-	usage(stderr);
+	fprintf(stderr, "mxtls: unknown command '%s'\n", cmd);
+	fprintf(stderr, "Run 'mxtls help' for the commands (inspect, get, check, version, help).\n");
 	return EXIT_USAGE;
 }

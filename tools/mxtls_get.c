@@ -9,6 +9,7 @@
 #include "mxtls/mxtls.h"
 #include "mxtls/mxtls_curl.h"
 #include "mxtls_cli.h"
+#include "mxtls_tlserr.h"
 
 #define EXIT_TIMEOUT 6
 #define MAX_TIMEOUT_MS 86400000L /* a day: more is a typo, not a wish */
@@ -24,20 +25,6 @@ struct get_opts {
 	long connect_ms, max_ms;
 	const char *connect_arg, *max_arg;
 };
-
-static void usage(void)
-{
-	fprintf(stderr,
-		"usage: mxtls get [--identity FILE [--password-file F | --password-env VAR | --password PW]]\n"
-		"                 [--authorities FILE]... [--no-system-roots] [--as IDENTIFIER] [-L] [-v]\n"
-		"                 [--connect-timeout SECONDS] [--max-time SECONDS] URL\n"
-		"Without --identity, --authorities or --no-system-roots, the environment is used\n"
-		"(CLIENT_CERTIFICATES, CERTIFICATE_AUTHORITIES, ...; see `mxtls check`).\n"
-		"--connect-timeout covers the TCP connect and the TLS handshake (default 30);\n"
-		"--max-time the whole request (default none). SECONDS: 2, 0.5, ... up to 86400.\n"
-		"Exit: 0 2xx, 1 bad input, 2 usage, 3 TLS verification or handshake,\n"
-		"4 other transfer error, 5 HTTP status, 6 timeout.\n");
-}
 
 /*
  * SECONDS of --connect-timeout and --max-time: digits, then optionally a point
@@ -77,14 +64,13 @@ static int timeout_option(int argc, char **argv, int *i, struct get_opts *o)
 	if (!is_connect && strcmp(argv[*i], "--max-time") != 0)
 		return 0;
 	if (*i + 1 >= argc) {
-		fprintf(stderr, "mxtls get: %s needs SECONDS\n", argv[*i]);
+		cli_usage_error("get", "%s needs SECONDS", argv[*i]);
 		return -1;
 	}
 	ms = parse_seconds(argv[*i + 1]);
 	if (ms < 0) {
 		/* Not the value itself: a stray argument may be anything (a password). */
-		fprintf(stderr, "mxtls get: %s wants a number of seconds from 0.001 to 86400\n",
-			argv[*i]);
+		cli_usage_error("get", "%s wants a number of seconds from 0.001 to 86400", argv[*i]);
 		return -1;
 	}
 	if (is_connect) {
@@ -314,6 +300,30 @@ static void on_event(void *arg, int kind, const char *message)
 		fprintf(stderr, "* %s: %s\n", mxtls_event_name(kind), message);
 }
 
+/*
+ * A file that did not load: if it is of another kind than wanted (a .p12 given
+ * as authorities, a certificate as the identity), say what it is and what to
+ * do; else the library's message.
+ */
+static void wrong_kind_or(const char *file, const char *wanted, const char *wanted_text,
+			  const mxtls_error *err, const char *what)
+{
+	enum cli_kind k = err->code == MXTLS_ERR_IO ? CLI_KIND_UNKNOWN : cli_sniff_file(file);
+	int fits = strcmp(wanted, "pkcs12") == 0
+		       ? k == CLI_KIND_PKCS12
+		       : k == CLI_KIND_PEM_CERT || k == CLI_KIND_X509_DER || k == CLI_KIND_TEXT;
+	const char *hint = cli_kind_hint(k, wanted);
+	char msg[1024];
+
+	if (k != CLI_KIND_UNKNOWN && !fits) {
+		fprintf(stderr, "mxtls get: %s: this is %s, not %s%s%s (%s)\n", file, cli_kind_text(k),
+			wanted_text, hint ? "; " : "", hint ? hint : "", mxtls_error_name(err->code));
+		return;
+	}
+	cli_oid_annotate(err->message, msg, sizeof(msg));
+	fprintf(stderr, "mxtls get: %s: %s (%s)\n", what, msg, mxtls_error_name(err->code));
+}
+
 static mxtls_ctx *build_ctx(struct get_opts *o)
 {
 	mxtls_config *cfg = mxtls_config_new();
@@ -328,8 +338,8 @@ static mxtls_ctx *build_ctx(struct get_opts *o)
 		mxtls_pkcs12 *p = mxtls_pkcs12_load_file(o->identity, o->pw.given ? o->pw.value : NULL,
 							 0, &err);
 		if (p == NULL) {
-			fprintf(stderr, "mxtls get: identity: %s (%s)\n", err.message,
-				mxtls_error_name(err.code));
+			wrong_kind_or(o->identity, "pkcs12", "a PKCS#12 container for --identity", &err,
+				      "identity");
 			goto out;
 		}
 		if (mxtls_config_add_identity(cfg, p, 0, &err) != 0) {
@@ -342,8 +352,8 @@ static mxtls_ctx *build_ctx(struct get_opts *o)
 	for (i = 0; i < o->nauth; i++) {
 		mxtls_trust *t = mxtls_trust_load_file(o->authorities[i], &err);
 		if (t == NULL) {
-			fprintf(stderr, "mxtls get: authorities: %s (%s)\n", err.message,
-				mxtls_error_name(err.code));
+			wrong_kind_or(o->authorities[i], "authorities", "PEM authorities",
+				      &err, "authorities");
 			goto out;
 		}
 		mxtls_config_add_trust(cfg, t, &err);
@@ -357,9 +367,75 @@ out:
 	return ctx;
 }
 
+/* The body goes to stdout as it comes; its first bytes are kept to read an error page. */
+struct body {
+	char head[2048];
+	size_t used;
+};
+
+static size_t write_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct body *b = arg;
+	size_t len = size * n, keep = sizeof(b->head) - 1 - b->used;
+
+	if (keep > len)
+		keep = len;
+	memcpy(b->head + b->used, data, keep);
+	b->used += keep;
+	b->head[b->used] = '\0';
+	return fwrite(data, 1, len, stdout) == len ? len : 0;
+}
+
+/* The subject of the certificate this request presents, or NULL for none. */
+static const char *sent_subject(const mxtls_ctx *ctx, const struct get_opts *o, const char *host)
+{
+	static char subject[512];
+	const mxtls_cert *leaf = mxtls_ctx_identity_leaf(ctx, mxtls_ctx_select(ctx, o->as, host));
+
+	if (leaf == NULL || mxtls_cert_subject(leaf, subject, sizeof(subject)) < 0)
+		return NULL;
+	return subject;
+}
+
+/*
+ * A failed transfer: what went wrong in our words (server, certificate,
+ * problem), then curl's own line, then for a handshake on curl's mbedTLS the
+ * server-key look (its line is last, as it always was).
+ */
+static void report_failure(CURL *h, const struct get_opts *o, const mxtls_ctx *ctx, CURLcode rc,
+			   const char *errbuf, const struct timespec *started)
+{
+	char *effective = NULL, *host = NULL;
+	const char *url, *sent;
+	long budget = o->connect_ms < PROBE_MAX_MS ? o->connect_ms : PROBE_MAX_MS;
+	int port = 0, known;
+
+	if (o->max_ms > 0 && o->max_ms - elapsed_ms(started) < budget)
+		budget = o->max_ms - elapsed_ms(started);
+	if (curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &effective) != CURLE_OK || effective == NULL)
+		url = o->url;
+	else
+		url = effective;
+	known = url_host_port(url, &host, &port) == 0;
+	sent = known ? sent_subject(ctx, o, host) : NULL;
+	if (known && rc == CURLE_PEER_FAILED_VERIFICATION)
+		cli_explain_verify_failure(h, ctx, url, host, port, budget, errbuf);
+	else if (known && !cli_explain_client_cert(host, port, errbuf, sent, 0, NULL) &&
+		 rc == CURLE_SSL_CONNECT_ERROR)
+		fprintf(stderr, "mxtls get: the TLS handshake with %s:%d failed (we %s%s)\n", host,
+			port, sent ? "offered the client certificate " : "sent no client certificate",
+			sent ? sent : "");
+	curl_free(host);
+	fprintf(stderr, "mxtls get: curl: %s: %s\n", curl_easy_strerror(rc),
+		errbuf[0] ? errbuf : "(no detail)");
+	if (rc == CURLE_SSL_CONNECT_ERROR)
+		explain_handshake_failure(h, o, errbuf, started);
+}
+
 int cmd_get(int argc, char **argv)
 {
 	struct get_opts o = {.system_roots = 1, .connect_ms = 30000};
+	struct body body = {.used = 0};
 	struct timespec started;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	mxtls_ctx *ctx = NULL;
@@ -372,15 +448,26 @@ int cmd_get(int argc, char **argv)
 	o.authorities = calloc((size_t)argc, sizeof(*o.authorities));
 	if (o.authorities == NULL)
 		return EXIT_BAD_INPUT;
+	if (argc == 1) {
+		/* Bare `mxtls get`: the whole help, as a usage error. */
+		free(o.authorities);
+		cli_help_to("get", stderr);
+		return EXIT_USAGE;
+	}
 	for (i = 1; i < argc; i++) {
-		ret = cli_password_option(argc, argv, &i, &o.pw);
+		if (cli_is_help(argv[i])) {
+			cli_password_free(&o.pw);
+			free(o.authorities);
+			return cli_help("get");
+		}
+		ret = cli_password_option("get", argc, argv, &i, &o.pw);
 		if (ret < 0)
-			goto usage;
+			goto usage_reported;
 		if (ret == 1)
 			continue;
 		ret = timeout_option(argc, argv, &i, &o);
 		if (ret < 0)
-			goto usage;
+			goto usage_reported;
 		if (ret == 1)
 			continue;
 		if (strcmp(argv[i], "--identity") == 0 && i + 1 < argc) {
@@ -396,22 +483,24 @@ int cmd_get(int argc, char **argv)
 		} else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
 			o.verbose = 1;
 		} else if (argv[i][0] == '-') {
-			fprintf(stderr, "mxtls get: unknown or incomplete option %s\n", argv[i]);
-			goto usage;
+			int known = strcmp(argv[i], "--identity") == 0 ||
+				    strcmp(argv[i], "--authorities") == 0 || strcmp(argv[i], "--as") == 0;
+			cli_usage_error("get", known ? "%s needs a value" : "unknown option %s", argv[i]);
+			goto usage_reported;
 		} else if (o.url == NULL) {
 			o.url = argv[i];
 		} else {
-			fprintf(stderr, "mxtls get: one URL only\n");
-			goto usage;
+			cli_usage_error("get", "one URL only");
+			goto usage_reported;
 		}
 	}
 	if (o.url == NULL) {
-		fprintf(stderr, "mxtls get: URL is missing\n");
-		goto usage;
+		cli_usage_error("get", "URL is missing");
+		goto usage_reported;
 	}
 	if (strncmp(o.url, "https://", 8) != 0) {
-		fprintf(stderr, "mxtls get: only https:// URLs (the point is TLS)\n");
-		goto usage;
+		cli_usage_error("get", "only https:// URLs (the point is TLS)");
+		goto usage_reported;
 	}
 	catch_stop_signals();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -439,6 +528,8 @@ int cmd_get(int argc, char **argv)
 	curl_easy_setopt(h, CURLOPT_URL, o.url);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "mxtls/" MXTLS_VERSION_STRING);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	/* The connect timeout covers the TLS handshake too: a peer that accepts and never
 	 * answers does not hold us for ever. */
@@ -489,10 +580,7 @@ int cmd_get(int argc, char **argv)
 		goto out;
 	}
 	if (rc != CURLE_OK) {
-		fprintf(stderr, "mxtls get: %s: %s\n", curl_easy_strerror(rc),
-			errbuf[0] ? errbuf : "(no detail)");
-		if (rc == CURLE_SSL_CONNECT_ERROR)
-			explain_handshake_failure(h, &o, errbuf, &started);
+		report_failure(h, &o, ctx, rc, errbuf, &started);
 		exit_code = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR ||
 				    rc == CURLE_SSL_CERTPROBLEM
 			    ? 3
@@ -503,6 +591,13 @@ int cmd_get(int argc, char **argv)
 	if (o.verbose)
 		print_server_chain(h);
 	if (status < 200 || status > 299) {
+		char *host = NULL;
+		int port = 0;
+		/* nginx answers 400 when a required client certificate is missing or bad. */
+		if (status == 400 && url_host_port(o.url, &host, &port) == 0)
+			cli_explain_client_cert(host, port, "", sent_subject(ctx, &o, host), status,
+						body.head);
+		curl_free(host);
 		fprintf(stderr, "mxtls get: HTTP status %ld\n", status);
 		exit_code = 5;
 		goto out;
@@ -517,9 +612,8 @@ out:
 	free(o.authorities);
 	curl_global_cleanup();
 	return die_of_stop_signal(exit_code);
-usage:
+usage_reported:
 	cli_password_free(&o.pw);
 	free(o.authorities);
-	usage();
 	return EXIT_USAGE;
 }

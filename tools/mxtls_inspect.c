@@ -67,30 +67,13 @@ static const char *key_type_name(int type)
 	return type == MXTLS_KEY_RSA ? "rsa" : type == MXTLS_KEY_EC ? "ec" : "unknown";
 }
 
-/* A JSON string for s; bytes that are not UTF-8 (a file name may have them) become '?'. */
-static json_t *text_json(const char *s)
-{
-	json_t *j = json_string(s);
-	char *copy;
-	size_t i;
-
-	if (j != NULL || s == NULL || (copy = strdup(s)) == NULL)
-		return j;
-	for (i = 0; copy[i]; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
 static json_t *report_json(const mxtls_pkcs12 *p, const char *file)
 {
 	json_t *root = json_object(), *ids = json_array(), *enc = json_array(),
-	       *warn = json_array(), *extra = json_array();
+	       *warn = json_array(), *extra = json_array(), *enc_algs = json_array();
 	size_t i, j;
 
-	json_object_set_new(root, "file", text_json(file));
+	json_object_set_new(root, "file", cli_json_text(file));
 	for (i = 0; i < mxtls_pkcs12_identity_count(p); i++) {
 		const mxtls_identity *id = mxtls_pkcs12_identity(p, i);
 		json_t *chain = json_array(), *key, *o;
@@ -109,17 +92,25 @@ static json_t *report_json(const mxtls_pkcs12 *p, const char *file)
 	}
 	for (i = 0; i < mxtls_pkcs12_extra_cert_count(p); i++)
 		json_array_append_new(extra, cert_json(mxtls_pkcs12_extra_cert(p, i)));
-	for (i = 0; i < mxtls_pkcs12_encryption_count(p); i++)
+	for (i = 0; i < mxtls_pkcs12_encryption_count(p); i++) {
 		json_array_append_new(enc, json_string(mxtls_pkcs12_encryption(p, i)));
-	for (i = 0; i < mxtls_pkcs12_warning_count(p); i++)
+		json_array_append_new(enc_algs, cli_algorithms_json(mxtls_pkcs12_encryption(p, i), 0));
+	}
+	for (i = 0; i < mxtls_pkcs12_warning_count(p); i++) {
+		char msg[1024];
+		cli_oid_annotate(mxtls_pkcs12_warning(p, i), msg, sizeof(msg));
 		json_array_append_new(
-		    warn, json_pack("{s:s, s:s}", "kind",
+		    warn, json_pack("{s:s, s:o}", "kind",
 				    mxtls_warning_name(mxtls_pkcs12_warning_kind(p, i)), "message",
-				    mxtls_pkcs12_warning(p, i)));
+				    cli_json_text(msg)));
+	}
 	json_object_set_new(root, "identities", ids);
 	json_object_set_new(root, "other_certificates", extra);
 	json_object_set_new(root, "mac", json_string(mxtls_pkcs12_mac_algorithm(p)));
+	json_object_set_new(root, "mac_algorithms", cli_algorithms_json(mxtls_pkcs12_mac_algorithm(p), 1));
 	json_object_set_new(root, "encryption", enc);
+	/* Parallel to "encryption": the algorithms of each scheme, named with their OIDs. */
+	json_object_set_new(root, "encryption_algorithms", enc_algs);
 	json_object_set_new(root, "warnings", warn);
 	return root;
 }
@@ -139,10 +130,19 @@ static void report_text(const mxtls_pkcs12 *p, const char *file)
 {
 	size_t i, j;
 
+	char algs[512];
+
 	printf("%s\n", file);
 	printf("MAC: %s\n", mxtls_pkcs12_mac_algorithm(p));
-	for (i = 0; i < mxtls_pkcs12_encryption_count(p); i++)
+	cli_algorithms_text(mxtls_pkcs12_mac_algorithm(p), 1, algs, sizeof(algs));
+	if (algs[0])
+		printf("     %s\n", algs);
+	for (i = 0; i < mxtls_pkcs12_encryption_count(p); i++) {
 		printf("encryption: %s\n", mxtls_pkcs12_encryption(p, i));
+		cli_algorithms_text(mxtls_pkcs12_encryption(p, i), 0, algs, sizeof(algs));
+		if (algs[0])
+			printf("            %s\n", algs);
+	}
 	if (mxtls_pkcs12_encryption_count(p) == 0)
 		printf("encryption: none\n");
 	for (i = 0; i < mxtls_pkcs12_identity_count(p); i++) {
@@ -163,9 +163,36 @@ static void report_text(const mxtls_pkcs12 *p, const char *file)
 	}
 	for (i = 0; i < mxtls_pkcs12_extra_cert_count(p); i++)
 		print_cert("other certificate (not sent)", mxtls_pkcs12_extra_cert(p, i));
-	for (i = 0; i < mxtls_pkcs12_warning_count(p); i++)
-		printf("warning (%s): %s\n", mxtls_warning_name(mxtls_pkcs12_warning_kind(p, i)),
-		       mxtls_pkcs12_warning(p, i));
+	for (i = 0; i < mxtls_pkcs12_warning_count(p); i++) {
+		cli_oid_annotate(mxtls_pkcs12_warning(p, i), algs, sizeof(algs));
+		printf("warning (%s): %s\n", mxtls_warning_name(mxtls_pkcs12_warning_kind(p, i)), algs);
+	}
+}
+
+/*
+ * A load failed. A file of another kind (a certificate, a key, base64) is named
+ * as what it is; otherwise the library's message, with algorithm OIDs named.
+ */
+static int load_failed(const char *file, const mxtls_error *err)
+{
+	enum cli_kind kind = CLI_KIND_UNKNOWN;
+	const char *hint;
+	char msg[1024];
+	json_t *data;
+
+	if (err->code == MXTLS_ERR_CORRUPT)
+		kind = cli_sniff_file(file);
+	data = json_pack("{s:o}", "file", cli_json_text(file));
+	if (kind != CLI_KIND_UNKNOWN && kind != CLI_KIND_PKCS12 && kind != CLI_KIND_EMPTY) {
+		hint = cli_kind_hint(kind, "pkcs12");
+		json_object_set_new(data, "file_kind", json_string(cli_kind_id(kind)));
+		json_object_set_new(data, "detail", cli_json_text(err->message));
+		return cli_fail("inspect", EXIT_BAD_INPUT, mxtls_error_name(err->code), data,
+				"%s: this is %s, not a PKCS#12 container%s%s%s", file, cli_kind_text(kind),
+				hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
+	}
+	cli_oid_annotate(err->message, msg, sizeof(msg));
+	return cli_fail("inspect", EXIT_BAD_INPUT, mxtls_error_name(err->code), data, "%s", msg);
 }
 
 int cmd_inspect(int argc, char **argv)
@@ -175,64 +202,54 @@ int cmd_inspect(int argc, char **argv)
 	unsigned flags = 0;
 	mxtls_error err;
 	mxtls_pkcs12 *p;
-	int i, json = 0, ret;
+	int i, ret, operands = 0;
 
+	cli_set_json(cli_wants_json(argc, argv));
 	for (i = 1; i < argc; i++) {
-		ret = cli_password_option(argc, argv, &i, &pw);
-		if (ret < 0)
-			goto usage;
-		if (ret == 1)
-			continue;
-		if (strcmp(argv[i], "--json") == 0) {
-			json = 1;
-		} else if (strcmp(argv[i], "--require-mac") == 0) {
+		if (cli_is_help(argv[i])) {
+			cli_password_free(&pw);
+			return cli_help("inspect");
+		}
+		if (!operands) {
+			ret = cli_password_option("inspect", argc, argv, &i, &pw);
+			if (ret < 0)
+				goto usage_reported;
+			if (ret == 1)
+				continue;
+		}
+		if (!operands && strcmp(argv[i], "--json") == 0) {
+			/* seen by cli_wants_json() */
+		} else if (!operands && strcmp(argv[i], "--require-mac") == 0) {
 			flags |= MXTLS_LOAD_REQUIRE_MAC;
-		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "mxtls inspect: unknown option %s\n", argv[i]);
-			goto usage;
+		} else if (!operands && strcmp(argv[i], "--") == 0) {
+			operands = 1;
+		} else if (!operands && argv[i][0] == '-' && argv[i][1] != '\0') {
+			cli_password_free(&pw);
+			return cli_usage_error("inspect", "unknown option %s", argv[i]);
 		} else if (file == NULL) {
 			file = argv[i];
 		} else {
-			fprintf(stderr, "mxtls inspect: one FILE only\n");
-			goto usage;
+			cli_password_free(&pw);
+			return cli_usage_error("inspect", "one FILE only");
 		}
 	}
 	if (file == NULL) {
-		fprintf(stderr, "mxtls inspect: FILE is missing\n");
-		goto usage;
+		cli_password_free(&pw);
+		return cli_usage_error("inspect", "FILE is missing");
 	}
 	p = mxtls_pkcs12_load_file(file, pw.given ? pw.value : NULL, flags, &err);
 	cli_password_free(&pw);
-	if (p == NULL) {
-		if (json) {
-			/* Always a JSON object, whatever the message holds. */
-			json_t *o = json_pack("{s:{s:s, s:o}}", "error", "code",
-					      mxtls_error_name(err.code), "message", text_json(err.message));
-			if (o != NULL)
-				json_dumpf(o, stdout, JSON_INDENT(2));
-			else
-				printf("{\"error\": {\"code\": \"%s\", \"message\": null}}",
-				       mxtls_error_name(err.code));
-			putchar('\n');
-			json_decref(o);
-		} else {
-			fprintf(stderr, "mxtls: %s (%s)\n", err.message, mxtls_error_name(err.code));
-		}
-		return EXIT_BAD_INPUT;
-	}
-	if (json) {
+	if (p == NULL)
+		return load_failed(file, &err);
+	if (cli_json()) {
 		json_t *o = report_json(p, file);
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(o);
+		cli_json_print("ok", "loaded", o);
 	} else {
 		report_text(p, file);
 	}
 	mxtls_pkcs12_free(p);
 	return 0;
-usage:
+usage_reported:
 	cli_password_free(&pw);
-	fprintf(stderr, "usage: mxtls inspect [--password-file F | --password-env VAR | "
-			"--password PW] [--json] [--require-mac] FILE\n");
 	return EXIT_USAGE;
 }

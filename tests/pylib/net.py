@@ -10,14 +10,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def port_open(port, proc, timeout=10.0):
+def port_open(port, proc, timeout=10.0, host="127.0.0.1"):
     """Wait until port accepts connections: True, or False if proc exits or time runs out."""
     end = time.time() + timeout
     while time.time() < end:
         if proc.poll() is not None:
             return False
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            with socket.create_connection((host, port), timeout=0.2):
                 return True
         except OSError:
             time.sleep(0.03)
