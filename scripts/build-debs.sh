@@ -69,6 +69,9 @@ take libmxtls-dev usr/include "$libdir/libmxtls*.so" "$libdir/pkgconfig" "$libdi
 left=$(cd "$stage/all" && find . -type f -o -type l)
 [ -z "$left" ] || { echo "build-debs: staged files in no package: $left" >&2; exit 1; }
 
+# Manual pages compressed as dh_compress does.
+find "$src/debian" -path '*/usr/share/man/*' -type f ! -name '*.gz' -exec gzip -9n {} +
+
 # Strip as dh_strip does; the build has no debug symbols to keep (Release).
 find "$src/debian" -type f \( -name '*.so.*' -o -path '*/usr/bin/*' \) -exec \
 	strip --strip-unneeded --remove-section=.comment --remove-section=.note {} +

@@ -81,6 +81,10 @@ ok "consumer_curl: $out"
 out=$(mxtls inspect --password "$pw" "$tmp/client.p12" 2>&1) || fail "mxtls inspect: $out"
 grep -q "CN=deb consumer" <<<"$out" || fail "mxtls inspect: unexpected output: $out"
 ok "/usr/bin/mxtls inspect reads the identity"
+for page in /usr/share/man/man1/mxtls.1.gz /usr/share/man/man3/libmxtls.3.gz; do
+	zcat "$page" | grep -q '^\.TH' || fail "manual page $page missing or not a manual page"
+done
+ok "manual pages: mxtls(1), libmxtls(3)"
 found=$(/usr/bin/python3 -c 'import ctypes.util; print(ctypes.util.find_library("mxtls"))')
 [ "$found" = libmxtls.so.0 ] || fail "ctypes.util.find_library('mxtls') = $found"
 ok "ctypes.util.find_library('mxtls') = $found"
