@@ -8,7 +8,7 @@
 #     answers with the subject of the certificate it saw;
 #  5. call it with `mxtls get` (Debian's libcurl, its GnuTLS flavour, and libcurl
 #     on mbedTLS) and
-#     with the example programs, and show what the server saw.
+#     with the example programs in C, Python and Node, and show what the server saw.
 #
 # scripts/demo.sh --keep leaves nginx running at the end and prints how to call
 # it again and how to stop it.
@@ -114,6 +114,18 @@ P12_PASSWORD="demo password" "$here/build/examples/curl_mtls" "$url" client.p12 
 echo
 echo "\$ examples/mbedtls_client localhost $port client.p12 ... server-ca.pem   # mbedTLS directly"
 "$here/build/examples/mbedtls_client" localhost "$port" client.p12 "demo password" server-ca.pem | tail -n 1
+# The language bindings, with the platform's environment: the .p12 and its password
+# as mounted files, the private CA added to the system roots.
+export MXTLS_CLIENT_CERTIFICATE_FILE=$out/client.p12 MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=$out/password.txt \
+	MXTLS_CERTIFICATE_AUTHORITIES_FILE=$out/server-ca.pem MXTLS_LIBRARY=$here/build/libmxtls.so.0
+echo
+echo "\$ MXTLS_CLIENT_CERTIFICATE_FILE=client.p12 MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=password.txt \\"
+echo "  MXTLS_CERTIFICATE_AUTHORITIES_FILE=server-ca.pem MXTLS_LIBRARY=build/libmxtls.so.0 \\"
+echo "  PYTHONPATH=bindings/python /usr/bin/python3 examples/python/call_api.py $url   # Python, requests"
+PYTHONPATH=$here/bindings/python /usr/bin/python3 "$here/examples/python/call_api.py" "$url"
+echo
+echo "\$ MXTLS_... node examples/node/call_api.js $url   # Node, fetch"
+node "$here/examples/node/call_api.js" "$url"
 if [ $keep = 1 ]; then
 	echo
 	echo "nginx keeps running on $url (pid $nginx_pid). Call it again with:"

@@ -11,7 +11,7 @@ packages=(build-essential cmake pkg-config git python3 dpkg-dev bzip2 xz-utils
 	libcmocka-dev libjansson-dev libidn2-dev libssl-dev libcurl4-openssl-dev libcurl3-gnutls openssl ca-certificates
 	clang libclang-rt-14-dev valgrind
 	gnutls-bin libnss3-tools python3-cryptography nginx-light patch
-	python3-requests python3-httpx python3-aiohttp python3-pytest python3-venv python3-pip
+	python3-requests python3-httpx python3-aiohttp python3-pytest python3-venv python3-pip strace
 	nodejs)
 command -v keytool >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
 
@@ -33,6 +33,6 @@ step "setup: libcurl on mbedTLS" setup-curl-mbedtls env MBEDTLS_PREFIX="$mbedtls
 node_dir="$here/bindings/node"
 if [ -f "$node_dir/package-lock.json" ] &&
 	! [ "$node_dir/node_modules/.package-lock.json" -nt "$node_dir/package-lock.json" ]; then
-	step "setup: npm ci in bindings/node" setup-npm sh -c 'cd "$1" && npm ci --no-audit --no-fund' sh "$node_dir"
+	step "setup: npm ci in bindings/node" setup-npm sh -c 'cd "$1" && npm ci --ignore-scripts --no-audit --no-fund' sh "$node_dir"
 fi
 echo "$mbedtls_prefix"

@@ -1,0 +1,246 @@
+'use strict';
+/**
+ * The one place that knows the C API: finds libmxtls, checks its ABI, and binds
+ * every function of DECLARATIONS (the exact prototypes of include/mxtls/mxtls.h).
+ *
+ * Lookup order (first that loads wins):
+ *   1. the MXTLS_LIBRARY environment variable (a path: no fallback if it fails)
+ *   2. installed prefixes: /usr/local/lib, /usr/lib/<multiarch>, /usr/lib
+ *   3. the system loader (`libmxtls.so.0` through LD_LIBRARY_PATH, ld.so.cache)
+ *
+ * Constants are read by name through mxtls_constant(), never copied from the header.
+ */
+const fs = require('node:fs');
+// koffi is required on first load(), so that DECLARATIONS can be read (tests/abi) without it.
+let koffiModule = null;
+/** The koffi module. */
+function koffi() {
+  if (koffiModule === null) koffiModule = require('koffi');
+  return koffiModule;
+}
+
+/** MXTLS_ABI_VERSION this binding was written against. */
+const KNOWN_ABI = 0;
+const SONAME = 'libmxtls.so.0';
+
+/** The header's prototypes, verbatim (minus MXTLS_EXTERN / MXTLS_WARN_UNUSED). */
+const DECLARATIONS = Object.freeze([
+  'const char *mxtls_version(void)',
+  'int mxtls_abi_version(void)',
+  'int mxtls_constant(const char *name, int64_t *value)',
+  'const char *mxtls_error_name(int code)',
+  'const char *mxtls_strerror(int code)',
+  'int mxtls_error_code(const mxtls_error *err)',
+  'const char *mxtls_error_message(const mxtls_error *err)',
+  'size_t mxtls_error_size(void)',
+  'const uint8_t *mxtls_cert_der(const mxtls_cert *cert, size_t *len)',
+  'int mxtls_cert_subject(const mxtls_cert *cert, char *buf, size_t size)',
+  'int mxtls_cert_issuer(const mxtls_cert *cert, char *buf, size_t size)',
+  'int64_t mxtls_cert_not_before(const mxtls_cert *cert)',
+  'int64_t mxtls_cert_not_after(const mxtls_cert *cert)',
+  'const uint8_t *mxtls_cert_sha256(const mxtls_cert *cert)',
+  'int mxtls_cert_is_ca(const mxtls_cert *cert)',
+  'const mxtls_cert *mxtls_identity_leaf(const mxtls_identity *id)',
+  'size_t mxtls_identity_chain_count(const mxtls_identity *id)',
+  'const mxtls_cert *mxtls_identity_chain_cert(const mxtls_identity *id, size_t i)',
+  'const char *mxtls_identity_friendly_name(const mxtls_identity *id)',
+  'int mxtls_identity_key_type(const mxtls_identity *id)',
+  'size_t mxtls_identity_key_bits(const mxtls_identity *id)',
+  'const char *mxtls_identity_key_curve(const mxtls_identity *id)',
+  'mxtls_pkcs12 *mxtls_pkcs12_load_mem(const void *data, size_t len, const char *password, unsigned flags, mxtls_error *err)',
+  'mxtls_pkcs12 *mxtls_pkcs12_load_file(const char *path, const char *password, unsigned flags, mxtls_error *err)',
+  'mxtls_pkcs12 *mxtls_pkcs12_load_mem_n(const void *data, size_t len, const char *password, size_t password_len, unsigned flags, mxtls_error *err)',
+  'mxtls_pkcs12 *mxtls_pkcs12_load_file_n(const char *path, const char *password, size_t password_len, unsigned flags, mxtls_error *err)',
+  'void mxtls_pkcs12_free(mxtls_pkcs12 *p12)',
+  'char *mxtls_password_read_file(const char *path, mxtls_error *err)',
+  'void mxtls_password_free(char *password)',
+  'size_t mxtls_pkcs12_identity_count(const mxtls_pkcs12 *p12)',
+  'const mxtls_identity *mxtls_pkcs12_identity(const mxtls_pkcs12 *p12, size_t i)',
+  'size_t mxtls_pkcs12_extra_cert_count(const mxtls_pkcs12 *p12)',
+  'const mxtls_cert *mxtls_pkcs12_extra_cert(const mxtls_pkcs12 *p12, size_t i)',
+  'const char *mxtls_pkcs12_mac_algorithm(const mxtls_pkcs12 *p12)',
+  'size_t mxtls_pkcs12_encryption_count(const mxtls_pkcs12 *p12)',
+  'const char *mxtls_pkcs12_encryption(const mxtls_pkcs12 *p12, size_t i)',
+  'const char *mxtls_warning_name(int kind)',
+  'size_t mxtls_pkcs12_warning_count(const mxtls_pkcs12 *p12)',
+  'int mxtls_pkcs12_warning_kind(const mxtls_pkcs12 *p12, size_t i)',
+  'const char *mxtls_pkcs12_warning(const mxtls_pkcs12 *p12, size_t i)',
+  'mxtls_trust *mxtls_trust_load_mem(const void *data, size_t len, mxtls_error *err)',
+  'mxtls_trust *mxtls_trust_load_file(const char *path, mxtls_error *err)',
+  'mxtls_trust *mxtls_trust_load_system(mxtls_error *err)',
+  'void mxtls_trust_free(mxtls_trust *trust)',
+  'const char *mxtls_trust_source(const mxtls_trust *trust)',
+  'size_t mxtls_trust_cert_count(const mxtls_trust *trust)',
+  'const mxtls_cert *mxtls_trust_cert(const mxtls_trust *trust, size_t i)',
+  'size_t mxtls_trust_warning_count(const mxtls_trust *trust)',
+  'int mxtls_trust_warning_kind(const mxtls_trust *trust, size_t i)',
+  'const char *mxtls_trust_warning(const mxtls_trust *trust, size_t i)',
+  'mxtls_config *mxtls_config_new(void)',
+  'void mxtls_config_free(mxtls_config *cfg)',
+  'int mxtls_config_add_identity(mxtls_config *cfg, const mxtls_pkcs12 *p12, size_t i, mxtls_error *err)',
+  'int mxtls_config_add_identity_pinned(mxtls_config *cfg, const mxtls_pkcs12 *p12, size_t i, const char *const *pins, size_t npins, mxtls_error *err)',
+  'int mxtls_config_add_no_identity(mxtls_config *cfg, const char *const *pins, size_t npins, mxtls_error *err)',
+  'int mxtls_config_add_trust(mxtls_config *cfg, const mxtls_trust *trust, mxtls_error *err)',
+  'mxtls_config *mxtls_config_from_env(const char *const *envp, mxtls_error *err)',
+  'size_t mxtls_config_warning_count(const mxtls_config *cfg)',
+  'const char *mxtls_config_warning(const mxtls_config *cfg, size_t i)',
+  'size_t mxtls_config_identity_count(const mxtls_config *cfg)',
+  'int mxtls_config_set_system_roots(mxtls_config *cfg, int enabled)',
+  'int mxtls_config_set_tls_versions(mxtls_config *cfg, int min, int max, mxtls_error *err)',
+  'mxtls_ctx *mxtls_ctx_new(const mxtls_config *cfg, mxtls_error *err)',
+  'mxtls_ctx *mxtls_ctx_ref(mxtls_ctx *ctx)',
+  'void mxtls_ctx_free(mxtls_ctx *ctx)',
+  'void *mxtls_ctx_attach(mxtls_ctx *ctx, const void *key, void *value, mxtls_cleanup_fn cleanup)',
+  'void *mxtls_ctx_attachment(const mxtls_ctx *ctx, const void *key)',
+  'size_t mxtls_ctx_identity_count(const mxtls_ctx *ctx)',
+  'const mxtls_cert *mxtls_ctx_identity_leaf(const mxtls_ctx *ctx, size_t i)',
+  'size_t mxtls_no_identity(void)',
+  'size_t mxtls_ctx_select(const mxtls_ctx *ctx, const char *identifier, const char *host)',
+  'int mxtls_ctx_check_host(const mxtls_ctx *ctx, size_t identity, const char *identifier, const char *host, mxtls_error *err)',
+  'size_t mxtls_ctx_identity_pin_count(const mxtls_ctx *ctx, size_t i)',
+  'const char *mxtls_ctx_identity_pin(const mxtls_ctx *ctx, size_t i, size_t k)',
+  'size_t mxtls_ctx_warning_count(const mxtls_ctx *ctx)',
+  'const char *mxtls_ctx_warning(const mxtls_ctx *ctx, size_t i)',
+  'size_t mxtls_ctx_trust_count(const mxtls_ctx *ctx)',
+  'size_t mxtls_ctx_system_root_count(const mxtls_ctx *ctx)',
+  'const mxtls_cert *mxtls_ctx_trust_cert(const mxtls_ctx *ctx, size_t i)',
+  'void mxtls_ctx_tls_versions(const mxtls_ctx *ctx, int *min, int *max)',
+  'const char *mxtls_event_name(int kind)',
+  'void mxtls_event_queue(void *arg, int kind, const char *message)',
+  'mxtls_runtime *mxtls_runtime_new(const char *const *envp, mxtls_event_fn fn, void *arg, mxtls_error *err)',
+  'mxtls_ctx *mxtls_runtime_ctx(mxtls_runtime *rt)',
+  'int mxtls_runtime_event_fd(mxtls_runtime *rt)',
+  'int mxtls_runtime_next_event(mxtls_runtime *rt, int *kind, char *message, size_t size)',
+  'uint64_t mxtls_runtime_generation(mxtls_runtime *rt)',
+  'int mxtls_runtime_reload(mxtls_runtime *rt, mxtls_error *err)',
+  'int mxtls_runtime_watch(mxtls_runtime *rt, int signo, mxtls_error *err)',
+  'void mxtls_runtime_free(mxtls_runtime *rt)',
+  'int mxtls_server_key_explain(const char *host, int port, long timeout_ms, char *message, size_t size)',
+  'int mxtls_ctx_export_identity_pem(const mxtls_ctx *ctx, size_t i, char **chain_pem, size_t *chain_len, char **key_pem, size_t *key_len, mxtls_error *err)',
+  'int mxtls_ctx_export_trust_pem(const mxtls_ctx *ctx, char **pem, size_t *len, mxtls_error *err)',
+  'int mxtls_ctx_export_added_trust_pem(const mxtls_ctx *ctx, char **pem, size_t *len, mxtls_error *err)',
+  'void mxtls_free_secret(void *p, size_t len)',
+  'const char *mxtls_mbedtls_version(void)',
+]);
+
+/* The header's types, by their C names. Opaque handles are BigInt addresses in koffi 3. */
+const OPAQUE = ['mxtls_error', 'mxtls_cert', 'mxtls_identity', 'mxtls_pkcs12', 'mxtls_trust',
+  'mxtls_config', 'mxtls_ctx', 'mxtls_runtime'];
+let typesDeclared = false;
+function declareTypes() {
+  if (typesDeclared) return;
+  typesDeclared = true;
+  const k = koffi();
+  for (const name of OPAQUE) k.opaque(name);
+  k.alias('unsigned', 'unsigned int');
+  // typedef void (*mxtls_event_fn)(void *arg, int kind, const char *message);
+  k.alias('mxtls_event_fn', k.pointer(k.proto('void mxtls_event_fn_proto(void *arg, int kind, const char *message)')));
+  // typedef void (*mxtls_cleanup_fn)(void *value);
+  k.alias('mxtls_cleanup_fn', k.pointer(k.proto('void mxtls_cleanup_fn_proto(void *value)')));
+}
+
+/**
+ * koffi turns a `char *` result into a JS string, which would lose the only pointer to
+ * a buffer the caller must free (mxtls_password_read_file: a secret to wipe). Those
+ * results are bound as `void *` (an address); the argument types stay as declared.
+ */
+function bindingPrototype(proto) {
+  return proto.replace(/^char \*/, 'void *');
+}
+
+function functionName(proto) {
+  return /([a-z0-9_]+)\(/.exec(proto)[1];
+}
+
+function candidates(env) {
+  if (env.MXTLS_LIBRARY) return { paths: [env.MXTLS_LIBRARY], explicit: true };
+  return {
+    paths: [
+      `/usr/local/lib/${SONAME}`,
+      `/usr/lib/x86_64-linux-gnu/${SONAME}`,
+      `/usr/lib/aarch64-linux-gnu/${SONAME}`,
+      `/usr/lib/${SONAME}`,
+      SONAME, // the system loader: LD_LIBRARY_PATH, ld.so.cache
+    ],
+    explicit: false,
+  };
+}
+
+function libraryError(message) {
+  // errors.js depends on this module for names; build the error lazily to avoid a cycle.
+  const { MxtlsError } = require('./errors');
+  return new MxtlsError(MxtlsError.LIBRARY, -1, message);
+}
+
+/**
+ * Load and bind libmxtls. Exported for tests; the binding calls it once (see `native()`).
+ * @param {NodeJS.ProcessEnv} [env]
+ */
+function load(env = process.env) {
+  declareTypes();
+  if (koffi().sizeof('void *') !== 8) throw libraryError('the mxtls binding supports 64-bit platforms only');
+  const { paths, explicit } = candidates(env);
+  const tried = [];
+  let handle = null;
+  let path = null;
+  for (const p of paths) {
+    if (p.includes('/') && !explicit && !fs.existsSync(p)) continue;
+    try {
+      handle = koffi().load(p);
+      path = p;
+      break;
+    } catch (e) {
+      tried.push(`${p}: ${String(e.message).split('\n')[0]}`);
+    }
+  }
+  if (handle === null) {
+    throw libraryError(`libmxtls not found (${explicit ? 'MXTLS_LIBRARY' : 'lookup'}): ${tried.join('; ') || 'no candidate exists'}`);
+  }
+  let abi;
+  try {
+    abi = handle.func('int mxtls_abi_version(void)')();
+  } catch (e) {
+    throw libraryError(`${path}: not a libmxtls with an ABI version (mxtls_abi_version missing); this binding knows ABI ${KNOWN_ABI}`);
+  }
+  if (abi !== KNOWN_ABI) {
+    throw libraryError(`${path}: libmxtls ABI version ${abi}, this binding knows ABI ${KNOWN_ABI}`);
+  }
+  const fn = Object.create(null);
+  const missing = [];
+  for (const proto of DECLARATIONS) {
+    try {
+      fn[functionName(proto)] = handle.func(bindingPrototype(proto));
+    } catch (e) {
+      missing.push(functionName(proto));
+    }
+  }
+  if (missing.length) {
+    throw libraryError(`${path}: ABI ${abi} but missing ${missing.join(', ')} (a library older than its header?)`);
+  }
+  const valueBuf = Buffer.alloc(8);
+  /** @param {string} name @returns {number} */
+  const constant = (name) => {
+    if (fn.mxtls_constant(name, valueBuf) !== 0) throw libraryError(`${path}: mxtls_constant does not know ${name}`);
+    return Number(valueBuf.readBigInt64LE(0));
+  };
+  return {
+    path,
+    abi,
+    fn,
+    constant,
+    /** MXTLS_NO_IDENTITY as a BigInt (SIZE_MAX): compare with `isNoIdentity()`. */
+    noIdentity: BigInt(fn.mxtls_no_identity()),
+    eventQueue: handle.symbol('mxtls_event_queue'),
+    errorSize: Number(fn.mxtls_error_size()),
+    handle,
+  };
+}
+
+let cached = null;
+/** The process-wide binding (per worker thread: each loads its own handles). */
+function native() {
+  if (cached === null) cached = load(process.env);
+  return cached;
+}
+
+module.exports = { DECLARATIONS, KNOWN_ABI, SONAME, load, native, koffi };

@@ -1,0 +1,146 @@
+"""Small ctypes helpers: owned handles, C string arrays, buffers we wipe.
+
+Why these exist: every C object the binding owns must be freed exactly once,
+whether by close(), a with-block or garbage collection (weakref.finalize), and
+every buffer that held a password or an environment with passwords must be
+zeroed by us before Python forgets it (Python never wipes memory it frees).
+"""
+import ctypes
+import os
+import threading
+import weakref
+
+
+class Handle:
+    """One owned C pointer, freed once by close() or when garbage-collected."""
+
+    __slots__ = ("_ptr", "_finalizer", "__weakref__")
+
+    def __init__(self, ptr, free):
+        if not ptr:
+            raise ValueError("NULL handle")
+        self._ptr = ptr
+        self._finalizer = weakref.finalize(self, free, ptr)
+
+    @property
+    def ptr(self):
+        if not self._finalizer.alive:
+            raise ValueError("the object is closed")
+        return self._ptr
+
+    @property
+    def closed(self):
+        return not self._finalizer.alive
+
+    def close(self):
+        self._finalizer()
+
+
+def wipe(buf):
+    """Zero a bytearray or ctypes buffer in place."""
+    if isinstance(buf, bytearray):
+        n = len(buf)
+        if n:
+            view = (ctypes.c_char * n).from_buffer(buf)
+            ctypes.memset(ctypes.addressof(view), 0, n)
+            del view
+    elif buf is not None:
+        ctypes.memset(ctypes.addressof(buf), 0, ctypes.sizeof(buf))
+
+
+def secret_bytes(value, what="password"):
+    """A bytearray copy of a str/bytes secret, for the caller to wipe after use."""
+    if value is None:
+        return bytearray()
+    if isinstance(value, str):
+        return bytearray(value, "utf-8")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytearray(value)
+    raise TypeError(f"{what} must be str or bytes, not {type(value).__name__}")
+
+
+def char_view(buf):
+    """A c_char array over a bytearray's memory (no copy), or None for an empty one."""
+    return (ctypes.c_char * len(buf)).from_buffer(buf) if len(buf) else None
+
+
+def text(b):
+    """A C string (bytes or None) as str."""
+    return None if b is None else b.decode("utf-8", "replace")
+
+
+def encode_arg(s):
+    """A Python string argument (host, identifier, pin, path) as C bytes; None stays NULL."""
+    if s is None:
+        return None
+    if isinstance(s, bytes):
+        b = s
+    elif isinstance(s, str):
+        b = s.encode("utf-8")
+    else:
+        raise TypeError(f"expected str, not {type(s).__name__}")
+    if b"\0" in b:
+        raise ValueError("a NUL character cannot be passed to libmxtls")
+    return b
+
+
+def string_array(items):
+    """A (c_char_p * n) array of encoded strings (pins), with n."""
+    enc = [encode_arg(i) for i in items]
+    return (ctypes.c_char_p * max(len(enc), 1))(*enc), len(enc)
+
+
+class EnvBlock:
+    """A NULL-terminated char *envp[] of "NAME=value" built in buffers we wipe.
+
+    The environment may hold passwords (CLIENT_CERTIFICATES), so each entry is
+    assembled directly in a ctypes buffer (no joined bytes object) and zeroed by
+    wipe(); libmxtls copies what it needs before the call returns.
+    """
+
+    def __init__(self, env):
+        self._bufs = []
+        for k, v in env.items():
+            k, v = os.fsencode(k), os.fsencode(v)
+            if b"=" in k or b"\0" in k or b"\0" in v or not k:
+                raise ValueError(f"invalid environment variable name or value for {k!r}")
+            buf = ctypes.create_string_buffer(len(k) + len(v) + 2)
+            buf[0:len(k)] = k
+            buf[len(k):len(k) + 1] = b"="
+            buf[len(k) + 1:len(k) + 1 + len(v)] = v
+            self._bufs.append(buf)
+        self.array = (ctypes.c_char_p * (len(self._bufs) + 1))(
+            *[ctypes.cast(b, ctypes.c_char_p) for b in self._bufs], None)
+
+    def wipe(self):
+        for b in self._bufs:
+            wipe(b)
+
+    def __enter__(self):
+        return self.array
+
+    def __exit__(self, *exc):
+        self.wipe()
+
+
+class KeyedCache:
+    """A small thread-safe map built on demand: value = make(key), made once per key."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._items = {}
+
+    def get(self, key, make):
+        item = self._items.get(key)
+        if item is not None:
+            return item
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                item = make()
+                self._items[key] = item
+            return item
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
