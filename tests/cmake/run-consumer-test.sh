@@ -207,4 +207,26 @@ if [ $with_tools = 1 ]; then
 		fail "installed mxtls does not use the installed libmxtls_curl: $deps"
 	ok "installed mxtls runs from the prefix ($(readelf -d "$prefix/bin/mxtls" | sed -n 's/.*R[UN]*PATH).*\[\(.*\)\]/\1/p'))"
 fi
+# ---- the clone gone: the consumers and the tool run with the source tree, its .deps and
+# the build tree hidden (an empty tmpfs over the clone, in a private mount namespace).
+clone=$(cd "$src/../.." && pwd)
+if [ "$(id -u)" -eq 0 ] && unshare --mount true 2>/dev/null; then
+	without_clone() { unshare --mount sh -c 'mount -t tmpfs none "$1" && shift && exec "$@"' sh "$clone" "$@"; }
+	[ "$(without_clone ls -A "$clone")" = "" ] || fail "could not hide $clone"
+	for bin in "$tmp/pc-consumer" "$tmp/cmake-nocurl/consumer"; do
+		out=$(without_clone "$bin" "$tmp/client.p12" "$pw" "$tmp/ca.pem" 2>&1) || fail "$bin without the clone: $out"
+		grep -qxF "$want_subject" <<<"$out" || fail "$bin without the clone: $out"
+	done
+	if [ $with_curl = 1 ]; then
+		out=$(without_clone "$tmp/cmake-curl/consumer_curl" "$tmp/client.p12" "$pw" "$tmp/ca.pem" 2>&1) ||
+			fail "consumer_curl without the clone: $out"
+	fi
+	if [ $with_tools = 1 ]; then
+		out=$(without_clone "$prefix/bin/mxtls" inspect --password "$pw" "$tmp/client.p12" 2>&1) ||
+			fail "installed mxtls without the clone: $out"
+	fi
+	ok "consumers and the installed tool run with the clone hidden ($clone)"
+else
+	ok "(not root or no mount namespaces: the run without the clone is skipped)"
+fi
 echo "consumer: all checks passed"
