@@ -6,7 +6,9 @@
 # package (mxtls::mxtls, mxtls::mxtls_curl, mxtls::mxtls_curl_gnutls when built,
 # and mxtls::mxtls alone without libcurl), the pkg-config files (mxtls,
 # mxtls-curl, mxtls-curl-gnutls), and that the installed
-# `mxtls` tool runs from the prefix without LD_LIBRARY_PATH (its RPATH).
+# `mxtls` tool runs from the prefix without LD_LIBRARY_PATH (its RPATH). The
+# prefix is moved after installing, and the consumers and the tool run once more
+# with the whole clone (sources, .deps, build tree) hidden (as root).
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
 build=$(cd "$1" && pwd)
