@@ -706,6 +706,122 @@ MXTLS_EXTERN void mxtls_free_secret(void *p, size_t len);
 /** The mbedTLS version libmxtls runs on, e.g. "3.6.6". Static storage. */
 MXTLS_EXTERN const char *mxtls_mbedtls_version(void);
 
+/* ------------------------------------------------------------------ */
+/* Writing PKCS#12 containers                                          */
+/* ------------------------------------------------------------------ */
+
+/**
+ * A writer collects identities (private key + leaf + chain) and extra
+ * certificates, then encrypts them into a new PKCS#12 container (RFC 7292,
+ * DER, definite lengths) that mxtls_pkcs12_load_mem() and the usual tools
+ * read. Keys are copied on add, held as PKCS#8, and wiped by
+ * mxtls_pkcs12_writer_free().
+ *
+ * Thread safety: a writer is used by one thread at a time; different
+ * writers may be used from different threads at once.
+ */
+typedef struct mxtls_pkcs12_writer mxtls_pkcs12_writer;
+
+/** What the container is encrypted and authenticated with. */
+typedef enum mxtls_pkcs12_profile {
+	/*
+	 * Default (0 selects it too). Keys in PKCS#8 shrouded key bags and
+	 * certificates in EncryptedData, both PBES2 (PBKDF2-HMAC-SHA256,
+	 * AES-256-CBC, 16-byte salt); HMAC-SHA256 MAC (PKCS#12 KDF, 16-byte
+	 * salt). What OpenSSL 3 writes by default: OpenSSL >= 1.1.1, Java 8u301+
+	 * and 11+, Windows 10 1709+, GnuTLS, NSS, Node.
+	 */
+	MXTLS_PKCS12_PROFILE_MODERN = 1,
+	/*
+	 * For old readers (Java 8 before 8u301, Windows before 10 1709, OpenSSL
+	 * 1.0): pbeWithSHAAnd3-KeyTripleDES-CBC for keys and certificates,
+	 * HMAC-SHA1 MAC, 8-byte salts as those readers' own writers made them.
+	 */
+	MXTLS_PKCS12_PROFILE_COMPAT = 2,
+	/*
+	 * MODERN encryption with an RFC 9579 PBMAC1 MAC (PBKDF2-HMAC-SHA256,
+	 * HMAC-SHA256, keyLength 32), as OpenSSL 3.4+ writes with -pbmac1_pbkdf2.
+	 * Readers without RFC 9579 (OpenSSL before 3.4, Java, GnuTLS, NSS as of
+	 * 2025) cannot verify the MAC; some refuse the file.
+	 */
+	MXTLS_PKCS12_PROFILE_PBMAC1 = 3
+} mxtls_pkcs12_profile;
+#define MXTLS_PKCS12_PROFILE_MAX 3 /* the highest profile */
+/** Iterations of every key derivation unless raised (OpenSSL 3's default); also the floor. */
+#define MXTLS_PKCS12_DEFAULT_ITERATIONS 2048u
+
+/**
+ * A new, empty writer for a profile (mxtls_pkcs12_profile; 0 means
+ * MXTLS_PKCS12_PROFILE_MODERN). Returns NULL with err filled (usage for an
+ * unknown profile, nomem, internal if the random generator cannot be
+ * seeded). Owned by the caller: release with mxtls_pkcs12_writer_free().
+ */
+MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_pkcs12_writer *mxtls_pkcs12_writer_new(int profile,
+									  mxtls_error *err);
+/**
+ * Iterations of every key derivation of the container (each PBES2/PKCS#12
+ * PBE key and the MAC): from MXTLS_PKCS12_DEFAULT_ITERATIONS (below it:
+ * usage) to MXTLS_MAX_KDF_ITERATIONS (above it: limit_exceeded), the
+ * loader's cap. mxtls_pkcs12_writer_finish() also refuses a container whose
+ * derivations together exceed the loader's MXTLS_MAX_KDF_BUDGET
+ * (limit_exceeded), so everything written here loads again. Returns 0 or -1.
+ */
+MXTLS_EXTERN int mxtls_pkcs12_writer_set_iterations(mxtls_pkcs12_writer *w, unsigned iterations,
+						    mxtls_error *err);
+/**
+ * Add identity i of a loaded container: its key, leaf and chain (to
+ * re-encrypt a legacy file under this writer's profile). friendly_name:
+ * UTF-8 (at most 1024 bytes), or NULL to keep the identity's own (if any).
+ * Returns 0 or -1 (usage for a bad index, an identity already added, or
+ * invalid UTF-8; limit_exceeded past MXTLS_MAX_BAGS bags or
+ * MXTLS_MAX_INPUT_BYTES of certificates, which the loader would refuse).
+ * The container may be freed afterwards.
+ */
+MXTLS_EXTERN int mxtls_pkcs12_writer_add_identity(mxtls_pkcs12_writer *w, const mxtls_pkcs12 *p12,
+						  size_t i, const char *friendly_name,
+						  mxtls_error *err);
+/**
+ * Add an identity from DER: key_der is a private key as PKCS#8
+ * PrivateKeyInfo, PKCS#1 RSAPrivateKey or SEC1 ECPrivateKey (unencrypted;
+ * RSA 1024 to 8192 bits, or EC P-256/P-384/P-521, as the loader accepts);
+ * cert_ders/cert_lens the leaf certificate first, then its chain (ncerts >=
+ * 1). friendly_name: UTF-8 or NULL (no friendlyName attribute).
+ * Returns 0, or -1 with err filled: key_mismatch when the leaf does not hold
+ * the key's public key; corrupt for a key or certificate that does not
+ * parse; unsupported_key for another key type or size; usage for NULL
+ * arguments, a PEM key, invalid UTF-8 or an identity already added; limit_exceeded as
+ * for mxtls_pkcs12_writer_add_identity(). Everything is copied; the copies of the key
+ * are wiped on free, the caller may wipe key_der at once.
+ */
+MXTLS_EXTERN int mxtls_pkcs12_writer_add_key_der(mxtls_pkcs12_writer *w, const void *key_der,
+						 size_t key_len, const void *const *cert_ders,
+						 const size_t *cert_lens, size_t ncerts,
+						 const char *friendly_name, mxtls_error *err);
+/**
+ * Add a certificate that belongs to no identity (an extra CA, say); it is
+ * written without attributes. A certificate already in the writer is not
+ * written twice. Returns 0 or -1 (corrupt if it does not parse).
+ */
+MXTLS_EXTERN int mxtls_pkcs12_writer_add_cert_der(mxtls_pkcs12_writer *w, const void *cert_der,
+						  size_t cert_len, mxtls_error *err);
+/**
+ * Encrypt and encode the container under password (password_len UTF-8
+ * bytes, no NUL needed; a NUL byte inside is refused as usage; NULL with 0
+ * is the empty password, which the API allows). PBKDF2 takes the UTF-8
+ * bytes, the PKCS#12 KDF their BMPString (RFC 7292 B.1), exactly as the
+ * loader and OpenSSL 3 do. Fresh random salts and IVs on every call: the
+ * writer may be finished again. At least one identity is needed (no_key).
+ *
+ * Returns 0 with *der (*der_len bytes, owned by the caller: release with
+ * mxtls_free_secret(*der, *der_len)), or -1 with err filled and *der NULL.
+ * Every intermediate buffer holding a key or the password is wiped.
+ */
+MXTLS_EXTERN int mxtls_pkcs12_writer_finish(mxtls_pkcs12_writer *w, const char *password,
+					    size_t password_len, unsigned char **der,
+					    size_t *der_len, mxtls_error *err);
+/** Release a writer and wipe the keys it holds. NULL-safe. */
+MXTLS_EXTERN void mxtls_pkcs12_writer_free(mxtls_pkcs12_writer *w);
+
 #ifdef __cplusplus
 }
 #endif
