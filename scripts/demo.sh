@@ -8,7 +8,7 @@
 #     answers with the subject of the certificate it saw;
 #  5. call it with `mxtls get` (Debian's libcurl, its GnuTLS flavour, and libcurl
 #     on mbedTLS) and
-#     with the example programs in C, Python and Node, and show what the server saw.
+#     with the example programs in C, Python, Node and Java, and show what the server saw.
 #
 # scripts/demo.sh --keep leaves nginx running at the end and prints how to call
 # it again and how to stop it.
@@ -27,7 +27,7 @@ prefix=$(scripts/setup.sh)
 . "$here/scripts/steps.sh"
 step "demo: configure build/" cmake-build cmake -S . -B build -DCMAKE_PREFIX_PATH="$prefix"
 step "demo: build the library, the tool and the examples" build-demo \
-	cmake --build build -j"$(nproc)" --target mxtls mxtls_cli curl_mtls mbedtls_client
+	cmake --build build -j"$(nproc)" --target mxtls mxtls_cli curl_mtls mbedtls_client mxtls_java
 mxtls=$here/build/mxtls
 
 out=$here/out/demo
@@ -126,6 +126,9 @@ PYTHONPATH=$here/bindings/python /usr/bin/python3 "$here/examples/python/call_ap
 echo
 echo "\$ MXTLS_... node examples/node/call_api.js $url   # Node, fetch"
 node "$here/examples/node/call_api.js" "$url"
+echo
+echo "\$ MXTLS_... java -cp build/java/mxtls.jar:/usr/share/java/jna.jar examples/java/CallApi.java $url   # Java, HttpClient"
+java -cp "$here/build/java/mxtls.jar:/usr/share/java/jna.jar" "$here/examples/java/CallApi.java" "$url"
 if [ $keep = 1 ]; then
 	echo
 	echo "nginx keeps running on $url (pid $nginx_pid). Call it again with:"

@@ -6,14 +6,14 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 # Build, test and real-peer tools (the corpus is made by the tools users use), and what the
-# Python and Node bindings are tested with (Debian's Python packages; Node 20).
+# Python, Node and Java bindings are tested with (Debian's Python packages; Node 20;
+# Debian's JDK 17, JNA and JUnit 5).
 packages=(build-essential cmake pkg-config git python3 dpkg-dev bzip2 xz-utils
 	libcmocka-dev libjansson-dev libidn2-dev libssl-dev libcurl4-openssl-dev libcurl3-gnutls openssl ca-certificates
 	clang libclang-rt-14-dev valgrind
 	gnutls-bin libnss3-tools python3-cryptography nginx-light patch
 	python3-requests python3-httpx python3-aiohttp python3-pytest python3-venv python3-pip strace
-	nodejs)
-command -v keytool >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
+	nodejs openjdk-17-jdk-headless libjna-java junit5)
 
 # shellcheck source=scripts/debian.sh
 . "$here/scripts/debian.sh"

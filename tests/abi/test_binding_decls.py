@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Every function a language binding declares matches the C header's prototype.
 
-usage: test_binding_decls.py INCLUDE_DIR PYTHON_BINDING_DIR NODE_BINDING_DIR
+usage: test_binding_decls.py INCLUDE_DIR PYTHON_BINDING_DIR NODE_BINDING_DIR JAVA_JAR
 
 A binding declares the C functions it calls in one table (Python:
 mxtls._ffi.DECLARATIONS, tuples of ctypes types; Node: lib/ffi.js DECLARATIONS,
-C prototype strings for koffi). A header change that a binding does not follow
+C prototype strings for koffi; Java: io.mxtls.Declarations, the prototype
+strings its JNA natives are checked against, printed as JSON by its main()). A header change that a binding does not follow
 would otherwise surface as a crash or a silently cut value at run time. Checked:
 - each declared function exists in mxtls.h;
 - the same number of parameters;
@@ -129,6 +130,14 @@ def node_declarations(binding_dir):
     return [parse_prototype(p) for p in json.loads(out)]
 
 
+# ---- Java: the prototype strings of io.mxtls.Declarations -------------------
+
+def java_declarations(jar):
+    out = subprocess.run(["java", "-cp", jar, "io.mxtls.Declarations"],
+                         check=True, capture_output=True, text=True).stdout
+    return [parse_prototype(p) for p in json.loads(out)]
+
+
 # ---- comparison ---------------------------------------------------------------
 
 def compare_classes(lang, decls, header):
@@ -161,7 +170,7 @@ def compare_types(lang, decls, header):
 
 
 def main():
-    include, py_dir, node_dir = sys.argv[1:4]
+    include, py_dir, node_dir, java_jar = sys.argv[1:5]
     text = open(os.path.join(include, "mxtls", "mxtls.h")).read()
     header = header_prototypes(text)
     check("the header's prototypes parse", len(header) > 80, f"{len(header)} found")
@@ -180,18 +189,25 @@ def main():
     bad = compare_types("node", node, header)
     check(f"the Node binding's {len(node)} declarations match the header", not bad, "\n     ".join(bad))
 
+    java = java_declarations(java_jar)
+    check("the Java binding declares functions", len(java) > 40, f"{len(java)} declared")
+    bad = compare_types("java", java, header)
+    check(f"the Java binding's {len(java)} declarations match the header", not bad, "\n     ".join(bad))
+
     # Self-test: the checks see a change. A header where mxtls_cert_subject takes an int
-    # size and mxtls_runtime_generation returns a 32-bit value must fail both bindings.
+    # size and mxtls_runtime_generation returns a 32-bit value must fail every binding.
     changed = text.replace("int mxtls_cert_subject(const mxtls_cert *cert, char *buf, size_t size)",
                            "int mxtls_cert_subject(const mxtls_cert *cert, char *buf, int size)")
     changed = changed.replace("uint64_t mxtls_runtime_generation(", "unsigned mxtls_runtime_generation(")
     check("self-test: the header copy was changed", changed.count("int size)") >= 1 and
           "unsigned mxtls_runtime_generation(" in changed)
     h2 = header_prototypes(changed)
+    tables = {"python": py, "node": node, "java": java}
     for lang, bad in (("python", compare_classes("python", py, h2)),
-                      ("node", compare_types("node", node, h2))):
+                      ("node", compare_types("node", node, h2)),
+                      ("java", compare_types("java", java, h2))):
         names = {re.match(rf"{lang}: (\w+)", b).group(1) for b in bad}
-        used = {d[0] for d in (py if lang == "python" else node)}
+        used = {d[0] for d in tables[lang]}
         want = {"mxtls_cert_subject", "mxtls_runtime_generation"} & used
         check(f"self-test: a changed prototype is reported for {lang} ({', '.join(sorted(want))})",
               want and want <= names, f"reported: {sorted(names)}")
