@@ -73,6 +73,8 @@ int main(int argc, char **argv)
 		return cmd_get(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "pack") == 0)
+		return cmd_pack(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
 		if (argc > 2)
 			return cli_usage_error("version", "takes no argument");
@@ -86,6 +88,6 @@ int main(int argc, char **argv)
 		return cli_help(argc == 3 && !cli_is_help(argv[2]) ? argv[2] : NULL);
 	}
 	fprintf(stderr, "mxtls: unknown command '%s'\n", cmd);
-	fprintf(stderr, "Run 'mxtls help' for the commands (inspect, get, check, version, help).\n");
+	fprintf(stderr, "Run 'mxtls help' for the commands (inspect, get, check, pack, version, help).\n");
 	return EXIT_USAGE;
 }

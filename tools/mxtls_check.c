@@ -23,15 +23,6 @@ static void on_event(void *arg, int kind, const char *message)
 		printf("%s: %s\n", mxtls_event_name(kind), msg);
 }
 
-static void day(int64_t t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, size, "%Y-%m-%d", &tm) == 0)
-		snprintf(buf, size, "?");
-}
-
 static json_t *summary_json(const mxtls_ctx *ctx)
 {
 	char subject[512], issuer[512], until[32];
@@ -43,7 +34,7 @@ static json_t *summary_json(const mxtls_ctx *ctx)
 		json_t *pins = json_array();
 		mxtls_cert_subject(leaf, subject, sizeof(subject));
 		mxtls_cert_issuer(leaf, issuer, sizeof(issuer));
-		day(mxtls_cert_not_after(leaf), until, sizeof(until));
+		cli_utc(mxtls_cert_not_after(leaf), 0, until, sizeof(until));
 		for (k = 0; k < mxtls_ctx_identity_pin_count(ctx, i); k++)
 			json_array_append_new(pins, cli_json_text(mxtls_ctx_identity_pin(ctx, i, k)));
 		json_array_append_new(ids, json_pack("{s:o, s:o, s:s, s:o, s:b}", "subject",
@@ -67,7 +58,7 @@ static void summary_text(const mxtls_ctx *ctx)
 		const mxtls_cert *leaf = mxtls_ctx_identity_leaf(ctx, i);
 		mxtls_cert_subject(leaf, subject, sizeof(subject));
 		mxtls_cert_issuer(leaf, issuer, sizeof(issuer));
-		day(mxtls_cert_not_after(leaf), until, sizeof(until));
+		cli_utc(mxtls_cert_not_after(leaf), 0, until, sizeof(until));
 		printf("  [%zu] %s (issuer %s), valid until %s\n", i, subject, issuer, until);
 		if (mxtls_ctx_identity_pin_count(ctx, i) == 0)
 			printf("      pins: none%s\n",

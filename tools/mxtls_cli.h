@@ -25,6 +25,12 @@ void cli_password_free(struct cli_password *pw);
 int cmd_inspect(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
+
+/* inspect's report of a loaded container (mxtls_inspect.c), which pack prints too. */
+struct mxtls_pkcs12;
+json_t *cli_p12_report_json(const struct mxtls_pkcs12 *p, const char *file);
+void cli_p12_report_text(const struct mxtls_pkcs12 *p, const char *file);
 
 /* --- help (mxtls_help.c): one table of commands and options, for usage, help and the man page --- */
 int cli_is_help(const char *arg); /* -h or --help */
@@ -49,6 +55,10 @@ json_t *cli_json_text(const char *s);
 /* Print one object: {"code", "message"} and the members of data (taken; may be NULL); on
  * failure (code not "ok") also {"error": {"code", "message"}} as inspect always wrote. */
 void cli_json_print(const char *code, const char *message, json_t *data);
+/* t (seconds since the epoch) as a UTC date, with the time if with_time; the number if it cannot. */
+void cli_utc(int64_t t, int with_time, char *buf, size_t size);
+/* n bytes as lowercase hex into out (2n + 1 bytes). */
+void cli_hex(const uint8_t *p, size_t n, char *out);
 /* A failure: "mxtls CMD: message (code)" on stderr, or the JSON object; returns exit_code. */
 int cli_fail(const char *cmd, int exit_code, const char *code, json_t *data, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -85,6 +95,12 @@ const char *cli_kind_text(enum cli_kind k);
 const char *cli_kind_id(enum cli_kind k);
 /* What to use this kind for, as a hint ("use --authorities"), or NULL. */
 const char *cli_kind_hint(enum cli_kind k, const char *wanted);
+
+/* --- inspect on certificates, .p7b and keys (mxtls_inspect_file.c) --- */
+/* 1 for the kinds the readers take (certificates, PKCS#7, keys; PEM or DER). */
+int cli_kind_readable(enum cli_kind k);
+/* Inspect such a file (password for an encrypted key, or NULL); returns the exit code. */
+int cli_inspect_other(const char *file, enum cli_kind kind, const char *password);
 
 /* --- algorithm names (mxtls_oids.c) --- */
 /* The name of a dotted OID ("md5" for "1.2.840.113549.2.5"), or NULL. */

@@ -9,27 +9,6 @@
 #include "mxtls/mxtls.h"
 #include "mxtls_cli.h"
 
-static void iso_time(int64_t t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, size, "%lld", (long long)t);
-}
-
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[p[i] >> 4];
-		out[2 * i + 1] = digits[p[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 struct cert_text {
 	char subject[1024], issuer[1024], not_before[32], not_after[32], sha256[65];
 };
@@ -40,9 +19,9 @@ static void cert_text(const mxtls_cert *c, struct cert_text *t)
 		snprintf(t->subject, sizeof(t->subject), "?");
 	if (mxtls_cert_issuer(c, t->issuer, sizeof(t->issuer)) < 0)
 		snprintf(t->issuer, sizeof(t->issuer), "?");
-	iso_time(mxtls_cert_not_before(c), t->not_before, sizeof(t->not_before));
-	iso_time(mxtls_cert_not_after(c), t->not_after, sizeof(t->not_after));
-	hex(mxtls_cert_sha256(c), 32, t->sha256);
+	cli_utc(mxtls_cert_not_before(c), 1, t->not_before, sizeof(t->not_before));
+	cli_utc(mxtls_cert_not_after(c), 1, t->not_after, sizeof(t->not_after));
+	cli_hex(mxtls_cert_sha256(c), 32, t->sha256);
 }
 
 static json_t *cert_json(const mxtls_cert *c)
@@ -67,7 +46,7 @@ static const char *key_type_name(int type)
 	return type == MXTLS_KEY_RSA ? "rsa" : type == MXTLS_KEY_EC ? "ec" : "unknown";
 }
 
-static json_t *report_json(const mxtls_pkcs12 *p, const char *file)
+json_t *cli_p12_report_json(const mxtls_pkcs12 *p, const char *file)
 {
 	json_t *root = json_object(), *ids = json_array(), *enc = json_array(),
 	       *warn = json_array(), *extra = json_array(), *enc_algs = json_array();
@@ -126,7 +105,7 @@ static void print_cert(const char *label, const mxtls_cert *c)
 	printf("      sha256:   %s\n", t.sha256);
 }
 
-static void report_text(const mxtls_pkcs12 *p, const char *file)
+void cli_p12_report_text(const mxtls_pkcs12 *p, const char *file)
 {
 	size_t i, j;
 
@@ -238,14 +217,20 @@ int cmd_inspect(int argc, char **argv)
 		return cli_usage_error("inspect", "FILE is missing");
 	}
 	p = mxtls_pkcs12_load_file(file, pw.given ? pw.value : NULL, flags, &err);
+	if (p == NULL && err.code == MXTLS_ERR_CORRUPT && cli_kind_readable(cli_sniff_file(file))) {
+		/* A certificate, .p7b or key, as users upload them or hand them to pack. */
+		ret = cli_inspect_other(file, cli_sniff_file(file), pw.given ? pw.value : NULL);
+		cli_password_free(&pw);
+		return ret;
+	}
 	cli_password_free(&pw);
 	if (p == NULL)
 		return load_failed(file, &err);
 	if (cli_json()) {
-		json_t *o = report_json(p, file);
+		json_t *o = cli_p12_report_json(p, file);
 		cli_json_print("ok", "loaded", o);
 	} else {
-		report_text(p, file);
+		cli_p12_report_text(p, file);
 	}
 	mxtls_pkcs12_free(p);
 	return 0;

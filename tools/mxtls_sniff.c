@@ -276,8 +276,8 @@ const char *cli_kind_hint(enum cli_kind k, const char *wanted)
 		return "decode it first: base64 -d FILE > client.p12";
 	case CLI_KIND_X509_DER:
 	case CLI_KIND_PEM_CERT:
-		return want_p12 ? "a CA certificate goes to --authorities; openssl pkcs12 -export "
-				  "makes a .p12 of a certificate and its key"
+		return want_p12 ? "a CA certificate goes to --authorities; mxtls pack --cert CERT "
+				  "--key KEY makes a .p12 of a certificate and its key"
 				: NULL;
 	case CLI_KIND_PKCS8_DER:
 	case CLI_KIND_PKCS8_ENC_DER:
@@ -287,7 +287,7 @@ const char *cli_kind_hint(enum cli_kind k, const char *wanted)
 	case CLI_KIND_PEM_RSA_KEY:
 	case CLI_KIND_PEM_EC_KEY:
 	case CLI_KIND_PEM_ENC_KEY:
-		return "a key and its certificate make a .p12 with openssl pkcs12 -export";
+		return "a key and its certificate make a .p12 with mxtls pack --cert CERT --key KEY";
 	case CLI_KIND_CSR_DER:
 	case CLI_KIND_PEM_CSR:
 		return "a request is not a certificate yet: have it signed first";

@@ -822,6 +822,112 @@ MXTLS_EXTERN int mxtls_pkcs12_writer_finish(mxtls_pkcs12_writer *w, const char *
 /** Release a writer and wipe the keys it holds. NULL-safe. */
 MXTLS_EXTERN void mxtls_pkcs12_writer_free(mxtls_pkcs12_writer *w);
 
+
+/* ------------------------------------------------------------------ */
+/* Reading certificates and keys users bring                          */
+/* ------------------------------------------------------------------ */
+
+/**
+ * A bundle collects the certificates and private keys of the files a user
+ * has (what a CA hands out, what `openssl` wrote), to build a PKCS#12
+ * container from them with the writer above. Each add reads one input:
+ *  - certificates: PEM ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED
+ *    CERTIFICATE"; any number of blocks, text around them ignored) or one
+ *    DER certificate;
+ *  - PKCS#7 certificate bundles (.p7b/.p7c): PEM "PKCS7" or DER SignedData
+ *    (certificates only; CRLs and signers are ignored);
+ *  - private keys: PKCS#8 "PRIVATE KEY"; "ENCRYPTED PRIVATE KEY" under
+ *    PBES2 (PBKDF2 + AES-CBC or DES-EDE3-CBC) or the PKCS#12 PBEs; PKCS#1
+ *    "RSA PRIVATE KEY" and SEC1 "EC PRIVATE KEY", also with OpenSSL's
+ *    legacy "Proc-Type: 4,ENCRYPTED" + "DEK-Info:" (AES-128/192/256-CBC,
+ *    DES-EDE3-CBC); or the same keys as DER. RSA and EC (P-256, P-384,
+ *    P-521) keys only.
+ * Other PEM blocks (CRLs, requests, public keys) are skipped with a
+ * warning. The same certificate given twice is kept once.
+ *
+ * Errors name the input and where in it: "key.pem, line 12: ..." (PEM) or
+ * "chain.p7b, offset 1234: ..." (DER): corrupt, wrong_password (an
+ * encrypted key the password does not open; the padding and the decrypted
+ * key's structure tell it from damage), unsupported_algorithm (the
+ * encryption's OID or cipher name), unsupported_key (the key algorithm's
+ * OID: Ed25519, DSA...), limit_exceeded (size, KDF iterations as for
+ * PKCS#12), empty (nothing usable in the input), usage (a PKCS#12 file:
+ * load it with mxtls_pkcs12_load_file).
+ *
+ * Thread safety: a bundle is used by one thread at a time.
+ */
+typedef struct mxtls_bundle mxtls_bundle;
+/** A private key read into a bundle (opaque; borrowed from the bundle). */
+typedef struct mxtls_key mxtls_key;
+
+/** Certificates of one chain, leaf included, that mxtls_bundle_chain() follows. */
+#define MXTLS_MAX_CHAIN 16
+
+/** A new, empty bundle, or NULL with err filled (nomem, internal). Free with mxtls_bundle_free(). */
+MXTLS_EXTERN MXTLS_WARN_UNUSED mxtls_bundle *mxtls_bundle_new(mxtls_error *err);
+/**
+ * Add the certificates and keys of one input of len bytes (PEM or DER, see
+ * above). name: how messages call it ("chain.pem"), or NULL for "memory".
+ * password: password_len bytes of UTF-8 (no NUL needed; a NUL inside is
+ * usage), used for encrypted keys only; NULL with 0 for none. Returns 0, or
+ * -1 with err filled and the bundle as it was before the call. The input
+ * and password are not kept; decrypted copies are wiped.
+ */
+MXTLS_EXTERN int mxtls_bundle_add_mem(mxtls_bundle *b, const void *data, size_t len,
+				      const char *name, const char *password,
+				      size_t password_len, mxtls_error *err);
+/** As mxtls_bundle_add_mem(), reading the file at path (messages name it); the read copy is wiped. */
+MXTLS_EXTERN int mxtls_bundle_add_file(mxtls_bundle *b, const char *path, const char *password,
+				       size_t password_len, mxtls_error *err);
+/** Release a bundle and wipe its keys. NULL-safe. */
+MXTLS_EXTERN void mxtls_bundle_free(mxtls_bundle *b);
+/** Distinct certificates, in the order read. Borrowed; NULL if out of range. */
+MXTLS_EXTERN size_t mxtls_bundle_cert_count(const mxtls_bundle *b);
+MXTLS_EXTERN const mxtls_cert *mxtls_bundle_cert(const mxtls_bundle *b, size_t i);
+/** Private keys, in the order read. Borrowed; NULL if out of range. */
+MXTLS_EXTERN size_t mxtls_bundle_key_count(const mxtls_bundle *b);
+MXTLS_EXTERN const mxtls_key *mxtls_bundle_key(const mxtls_bundle *b, size_t i);
+/** Warnings (skipped_entry for blocks that are neither certificates nor keys). Borrowed text. */
+MXTLS_EXTERN size_t mxtls_bundle_warning_count(const mxtls_bundle *b);
+MXTLS_EXTERN int mxtls_bundle_warning_kind(const mxtls_bundle *b, size_t i);
+MXTLS_EXTERN const char *mxtls_bundle_warning(const mxtls_bundle *b, size_t i);
+/** Key type (an mxtls_key_type value), size in bits, curve ("P-256"...; NULL for RSA). */
+MXTLS_EXTERN int mxtls_key_kind(const mxtls_key *k);
+MXTLS_EXTERN size_t mxtls_key_bits(const mxtls_key *k);
+MXTLS_EXTERN const char *mxtls_key_curve(const mxtls_key *k);
+/** How the key was stored ("PKCS#1, legacy PEM encryption AES-256-CBC", "encrypted PKCS#8 (PBES2 ...)"). Borrowed. */
+MXTLS_EXTERN const char *mxtls_key_form(const mxtls_key *k);
+/** Where it was read ("key.pem, line 1"). Borrowed. */
+MXTLS_EXTERN const char *mxtls_key_source(const mxtls_key *k);
+/** 1 if the certificate holds the key's public key, else 0. */
+MXTLS_EXTERN int mxtls_key_matches_cert(const mxtls_key *k, const mxtls_cert *c);
+/**
+ * The key as unencrypted PKCS#8 PrivateKeyInfo DER: 0 with *der (*len
+ * bytes; release with mxtls_free_secret(*der, *len)), or -1 with err filled.
+ */
+MXTLS_EXTERN int mxtls_key_pkcs8_der(const mxtls_key *k, unsigned char **der, size_t *len,
+				     mxtls_error *err);
+/**
+ * The chain of key key_index: the certificate holding its public key (found
+ * by the key, never by order), then its issuers, each checked by name and
+ * signature, leaf to root, into certs[0..*n) (borrowed; at most max, and
+ * MXTLS_MAX_CHAIN). Returns 1 if the chain ends in a self-signed
+ * certificate, 0 if it stops short (the issuer of certs[*n-1] is not in the
+ * bundle), or -1 with err filled: key_mismatch when no certificate holds the
+ * key, no_certificate when the bundle has none, usage for a bad index.
+ */
+MXTLS_EXTERN int mxtls_bundle_chain(const mxtls_bundle *b, size_t key_index,
+				    const mxtls_cert **certs, size_t max, size_t *n,
+				    mxtls_error *err);
+/**
+ * Add key key_index with its chain (as mxtls_bundle_chain() finds it) to a
+ * writer, as mxtls_pkcs12_writer_add_key_der() does. friendly_name: UTF-8
+ * or NULL. Returns 0, or -1 with err filled. The bundle may be freed after.
+ */
+MXTLS_EXTERN int mxtls_bundle_add_to_writer(const mxtls_bundle *b, size_t key_index,
+					    mxtls_pkcs12_writer *w, const char *friendly_name,
+					    mxtls_error *err);
+
 #ifdef __cplusplus
 }
 #endif

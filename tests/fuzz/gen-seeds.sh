@@ -7,6 +7,7 @@
 #
 #   tests/fuzz/gen-seeds.sh              all of them
 #   tests/fuzz/gen-seeds.sh server_key   only seeds/server_key/
+#   tests/fuzz/gen-seeds.sh readers      only seeds/keys/ and seeds/pkcs7/
 #
 # (make-seeds.sh is another thing: the pkcs12 and asn1 seeds, written into the
 # build directory from ../shared at test time.)
@@ -109,6 +110,29 @@ PY
 }
 if [ "$only" = server_key ]; then
 	server_key_seeds
+	exit 0
+fi
+
+# fuzz_keys and fuzz_pkcs7: the inputs of `mxtls pack` as openssl makes them
+# (tests/readers/make-inputs.sh; its password "s3cret" is fuzz_keys' selector 1).
+readers_seeds() {
+	local in=$tmp/readers f sel
+	"$here/../readers/make-inputs.sh" "$in" >/dev/null
+	rm -rf "$seeds/keys" "$seeds/pkcs7"
+	mkdir -p "$seeds/keys" "$seeds/pkcs7"
+	for f in leaf-key.pem key-pkcs1.pem key-pkcs1.der key-pbes2-aes.pem key-pbes2-des3.pem \
+		key-pbe-sha1-3des.pem key-pbes2-aes.der key-legacy-aes256.pem key-legacy-des3.pem \
+		eckey-sec1.pem eckey-sec1.der eckey-legacy-aes256.pem ed25519-key.pem leaf.der; do
+		case $f in *pbes2* | *pbe-* | *legacy*) sel='\001' ;; *) sel='\000' ;; esac
+		{ printf "$sel"; cat "$in/$f"; } >"$seeds/keys/$f"
+	done
+	{ printf '\000'; cat "$in/leaf.pem" "$in/leaf-key.pem"; } >"$seeds/keys/leaf-and-key.pem"
+	cp "$in/chain-der.p7b" "$seeds/pkcs7/chain.p7b"
+	ossl crl2pkcs7 -nocrl -certfile "$in/leaf.pem" -outform DER -out "$seeds/pkcs7/one.p7b"
+	ossl crl2pkcs7 -nocrl -outform DER -out "$seeds/pkcs7/empty.p7b"
+}
+if [ "$only" = readers ]; then
+	readers_seeds
 	exit 0
 fi
 
@@ -237,7 +261,8 @@ url other-scheme 'foo://a.b/'
 url file 'file:///etc/passwd'
 
 server_key_seeds
+readers_seeds
 
-for t in trust env select url_host; do
+for t in trust env select url_host keys pkcs7; do
 	echo "seeds/$t: $(ls "$seeds/$t" | wc -l) files, $(cat "$seeds/$t"/* | wc -c) bytes"
 done
