@@ -700,7 +700,12 @@ MXTLS_EXTERN int mxtls_ctx_export_trust_pem(const mxtls_ctx *ctx, char **pem, si
  */
 MXTLS_EXTERN int mxtls_ctx_export_added_trust_pem(const mxtls_ctx *ctx, char **pem, size_t *len,
 						  mxtls_error *err);
-/** Wipe and free a buffer returned by an export function. NULL-safe. */
+/**
+ * Wipe and free a buffer this library returned with its length: the PEM
+ * exports, mxtls_pkcs12_writer_finish(), mxtls_key_pkcs8_der(). Each holds
+ * one byte more than its length (a NUL), which is wiped too: never pass a
+ * buffer of your own. NULL-safe.
+ */
 MXTLS_EXTERN void mxtls_free_secret(void *p, size_t len);
 
 /** The mbedTLS version libmxtls runs on, e.g. "3.6.6". Static storage. */

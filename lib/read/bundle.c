@@ -444,13 +444,15 @@ int mxtls_key_pkcs8_der(const mxtls_key *k, unsigned char **der, size_t *len, mx
 		mx_dw_free(&w);
 		return mx_err(err, ret, "cannot encode the key as PKCS#8"), -1;
 	}
-	/* A buffer of exactly len bytes, so that mxtls_free_secret(der, len) wipes all of it. */
-	*der = malloc(w.len);
+	/* len bytes and a NUL after them, as every export: mxtls_free_secret(der, len)
+	 * wipes len + 1 bytes (the PEM exports' terminator). */
+	*der = malloc(w.len + 1);
 	if (*der == NULL) {
 		mx_dw_free(&w);
 		return mx_err(err, MXTLS_ERR_NOMEM, "out of memory"), -1;
 	}
 	memcpy(*der, w.p, w.len);
+	(*der)[w.len] = 0;
 	*len = w.len;
 	mx_dw_free(&w);
 	return 0;
