@@ -30,6 +30,7 @@ import subprocess
 import sys
 
 from net import free_port, wait_port
+from openssl_pki import PKI
 
 PASSWORD = "fixture pw"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,53 +38,6 @@ VECTORS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "vecto
 # An OpenSSL 1.x classic export: certificate under RC2-40, key under 3DES, SHA-1 MAC.
 # OpenSSL 3 (Python's ssl, Node's pfx option) refuses it without the legacy provider.
 LEGACY_VECTOR = ("pyca__cert-rc2-key-3des.p12", "cryptography")
-
-
-def _sh(*cmd):
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-class PKI:
-    """Keys and certificates made with the openssl command, in one directory."""
-
-    def __init__(self, d):
-        self.d = d
-        os.makedirs(d, exist_ok=True)
-
-    def path(self, name):
-        return os.path.join(self.d, name)
-
-    def key(self, name, kind):
-        k = self.path(name + ".key")
-        if kind == "rsa":
-            _sh("openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", k)
-        else:
-            _sh("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", k)
-        return k
-
-    def ca(self, name, cn):
-        k = self.key(name, "ec")
-        c = self.path(name + ".pem")
-        _sh("openssl", "req", "-x509", "-key", k, "-out", c, "-subj", "/CN=" + cn, "-days", "30",
-            "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign")
-        return k, c
-
-    def leaf(self, name, cn, ca, kind, ext):
-        k = self.key(name, kind)
-        csr, c, e = self.path(name + ".csr"), self.path(name + ".pem"), self.path(name + ".ext")
-        with open(e, "w") as f:
-            f.write(ext)
-        _sh("openssl", "req", "-new", "-key", k, "-out", csr, "-subj", "/CN=" + cn)
-        _sh("openssl", "x509", "-req", "-in", csr, "-CA", ca[1], "-CAkey", ca[0], "-CAcreateserial",
-            "-days", "30", "-extfile", e, "-out", c)
-        os.unlink(csr)
-        return k, c
-
-    def p12(self, name, leaf, ca, password=PASSWORD):
-        out = self.path(name + ".p12")
-        _sh("openssl", "pkcs12", "-export", "-inkey", leaf[0], "-in", leaf[1], "-certfile", ca[1],
-            "-passout", "pass:" + password, "-out", out)
-        return out
 
 
 class MtlsFixture:

@@ -23,53 +23,11 @@ import types
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pylib"))
 from net import free_port, wait_port  # noqa: E402
+from openssl_pki import PKI  # noqa: E402
 from peers_handles import handle_checks, threaded_handle_check  # noqa: E402
 
 PW = "peer test pw"
 results = {"passed": 0, "failed": 0}
-
-
-def sh(*cmd, **kw):
-    return subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
-
-
-class PKI:
-    def __init__(self, d):
-        self.d = d
-
-    def path(self, name):
-        return os.path.join(self.d, name)
-
-    def key(self, name, kind):
-        k = self.path(name + ".key")
-        if kind == "rsa":
-            sh("openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", k)
-        else:
-            sh("openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", k)
-        return k
-
-    def ca(self, name, cn):
-        k = self.key(name, "ec")
-        c = self.path(name + ".pem")
-        sh("openssl", "req", "-x509", "-key", k, "-out", c, "-subj", "/CN=" + cn, "-days", "30",
-           "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign")
-        return k, c
-
-    def leaf(self, name, cn, ca, kind, ext):
-        k = self.key(name, kind)
-        csr, c, e = self.path(name + ".csr"), self.path(name + ".pem"), self.path(name + ".ext")
-        with open(e, "w") as f:
-            f.write(ext)
-        sh("openssl", "req", "-new", "-key", k, "-out", csr, "-subj", "/CN=" + cn)
-        sh("openssl", "x509", "-req", "-in", csr, "-CA", ca[1], "-CAkey", ca[0], "-CAcreateserial",
-           "-days", "30", "-extfile", e, "-out", c)
-        return k, c
-
-    def p12(self, name, leaf, ca):
-        out = self.path(name + ".p12")
-        sh("openssl", "pkcs12", "-export", "-inkey", leaf[0], "-in", leaf[1], "-certfile", ca[1],
-           "-passout", "pass:" + PW, "-out", out)
-        return out
 
 
 class Silent:
@@ -182,8 +140,8 @@ def main():
                        "subjectAltName=DNS:xn--bcher-kva.test\nextendedKeyUsage=serverAuth\n")
     cli_ext = "extendedKeyUsage=clientAuth\n"
     ids = {
-        "rsa": pki.p12("client-rsa", pki.leaf("client-rsa", "client rsa", client_ca, "rsa", cli_ext), client_ca),
-        "ec": pki.p12("client-ec", pki.leaf("client-ec", "client ec", client_ca, "ec", cli_ext), client_ca),
+        "rsa": pki.p12("client-rsa", pki.leaf("client-rsa", "client rsa", client_ca, "rsa", cli_ext), client_ca, PW),
+        "ec": pki.p12("client-ec", pki.leaf("client-ec", "client ec", client_ca, "ec", cli_ext), client_ca, PW),
     }
     ec_pem = (pki.path("client-ec.key"), pki.path("client-ec.pem"))  # the same identity as PEM files
     server_ca_pem = server_ca[1]
