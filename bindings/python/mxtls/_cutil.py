@@ -36,6 +36,24 @@ class Handle:
         self._finalizer()
 
 
+class Owned:
+    """close(), closed and with-blocks for a wrapper whose C object is self._handle (a Handle)."""
+
+    @property
+    def closed(self):
+        return self._handle.closed
+
+    def close(self):
+        """Free the C object now (idempotent); otherwise garbage collection does."""
+        self._handle.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def wipe(buf):
     """Zero a bytearray or ctypes buffer in place."""
     if isinstance(buf, bytearray):

@@ -11,7 +11,7 @@ import os
 import ssl
 
 from . import sslcontext
-from ._cutil import EnvBlock, Handle, KeyedCache, encode_arg, string_array, text
+from ._cutil import EnvBlock, Handle, KeyedCache, Owned, encode_arg, string_array, text
 from ._lib import NO_IDENTITY, const, lib
 from .certificate import Certificate
 from .errors import error_buffer, from_buffer
@@ -33,7 +33,11 @@ def _version_from_c(value):
     raise ValueError(f"unknown TLS version 0x{value:04x} from libmxtls")
 
 
-class Config:
+def _config_warnings(cfg_ptr):
+    return tuple(text(lib.mxtls_config_warning(cfg_ptr, i)) for i in range(lib.mxtls_config_warning_count(cfg_ptr)))
+
+
+class Config(Owned):
     """What a Context is built from. Used by one thread at a time; build() as often as you like."""
 
     def __init__(self, *, system_roots=True, tls_versions=None):
@@ -115,8 +119,7 @@ class Config:
 
     @property
     def warnings(self):
-        ptr = self._handle.ptr
-        return tuple(text(lib.mxtls_config_warning(ptr, i)) for i in range(lib.mxtls_config_warning_count(ptr)))
+        return _config_warnings(self._handle.ptr)
 
     def build(self):
         """The immutable Context (identities parsed, trust parsed, once)."""
@@ -128,16 +131,10 @@ class Config:
 
     def close(self):
         """Free the configuration now and wipe the key material it holds."""
-        self._handle.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        super().close()
 
 
-class Context:
+class Context(Owned):
     """An immutable TLS client context: identities, pins, trust, TLS versions.
 
     Thread-safe. Get one from Config.build(), from_env() or Runtime.context().
@@ -224,20 +221,10 @@ class Context:
         """This context (so a Context and a Runtime can be used alike as a source)."""
         return self
 
-    @property
-    def closed(self):
-        return self._handle.closed
-
     def close(self):
         """Drop this object's reference; SSLContexts already handed out keep their own."""
         self._ssl_cache.clear()
-        self._handle.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        super().close()
 
     def __repr__(self):
         if self.closed:
@@ -262,7 +249,7 @@ def from_env(env=None):
     if not cfg:
         raise from_buffer(err)
     try:
-        warnings = tuple(text(lib.mxtls_config_warning(cfg, i)) for i in range(lib.mxtls_config_warning_count(cfg)))
+        warnings = _config_warnings(cfg)
         ptr = lib.mxtls_ctx_new(cfg, err)
     finally:
         lib.mxtls_config_free(cfg)

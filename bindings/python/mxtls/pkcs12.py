@@ -9,7 +9,7 @@ import collections
 import ctypes
 import os
 
-from ._cutil import Handle, char_view, secret_bytes, text, wipe
+from ._cutil import Handle, Owned, char_view, secret_bytes, text, wipe
 from ._lib import const, lib
 from .certificate import Certificate
 from .errors import error_buffer, from_buffer
@@ -57,7 +57,7 @@ class Identity:
         return f"<Identity {self.index} {self.subject!r} {self.key_type}-{self.key_bits}>"
 
 
-class Pkcs12:
+class Pkcs12(Owned):
     """A loaded container. Holds key material in C until close() (or garbage collection)."""
 
     def __init__(self, ptr):
@@ -72,19 +72,9 @@ class Pkcs12:
         self.warnings = _warnings(lib.mxtls_pkcs12_warning_count, lib.mxtls_pkcs12_warning_kind,
                                   lib.mxtls_pkcs12_warning, ptr)
 
-    @property
-    def closed(self):
-        return self._handle.closed
-
     def close(self):
         """Free the container now and wipe its key (idempotent)."""
-        self._handle.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        super().close()
 
     def __repr__(self):
         state = "closed" if self.closed else f"{len(self.identities)} identities"

@@ -15,7 +15,7 @@ import collections
 import ctypes
 import threading
 
-from ._cutil import EnvBlock, Handle, text
+from ._cutil import EnvBlock, Handle, Owned, text
 from ._lib import lib
 from .context import Context
 from .errors import error_buffer, from_buffer
@@ -27,7 +27,7 @@ _QUEUE = ctypes.cast(lib.mxtls_event_queue, ctypes.c_void_p)  # the C function's
 _MESSAGE_SIZE = 1024
 
 
-class Runtime:
+class Runtime(Owned):
     """The current Context from the environment, rotated without restart. Thread-safe."""
 
     def __init__(self, env=None, watch=True):
@@ -104,21 +104,11 @@ class Runtime:
             out.append(Event(text(lib.mxtls_event_name(kind.value)), kind.value, text(buf.value)))
         return out
 
-    @property
-    def closed(self):
-        return self._handle.closed
-
     def close(self):
         """Stop watching and drop the runtime's context (Contexts handed out stay valid).
         Remove event_fd from your poller first."""
         self._current = None
-        self._handle.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        super().close()
 
     def __repr__(self):
         return "<mxtls.Runtime closed>" if self.closed else f"<mxtls.Runtime generation {self.generation}>"

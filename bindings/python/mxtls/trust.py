@@ -5,14 +5,14 @@ certificate), so a bundle that loads here loads the same way in every binding.
 """
 import os
 
-from ._cutil import Handle, text
+from ._cutil import Handle, Owned, text
 from ._lib import lib
 from .certificate import Certificate
 from .errors import error_buffer, from_buffer
 from .pkcs12 import _is_data, _warnings, data_pointer
 
 
-class Trust:
+class Trust(Owned):
     """An immutable bundle of authorities: .source, .certificates, .warnings."""
 
     def __init__(self, ptr):
@@ -25,19 +25,6 @@ class Trust:
 
     def __len__(self):
         return len(self.certificates)
-
-    @property
-    def closed(self):
-        return self._handle.closed
-
-    def close(self):
-        self._handle.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __repr__(self):
         return f"<Trust {self.source!r} {len(self.certificates)} certificates>"
