@@ -40,11 +40,10 @@
  *     HANDLE IN THE THREAD THAT SET IT UP, or call
  *     mxtls_curl_share_connections(easy, 0, ...) to give it connections of its
  *     own (also for applications that count on one connection per handle). A
- *     request performed in another thread is refused before it is sent
- *     (CURLE_ABORTED_BY_CALLBACK; mxtls_curl_last_error() says why), so the
- *     misuse shows at once; curl has by then taken a connection from the
- *     pool. A thread's shares close when it ends (or, if a handle still uses
- *     them then, when the last one leaves);
+ *     request performed in another thread is refused before curl takes or
+ *     opens a connection (CURLE_ABORTED_BY_CALLBACK; mxtls_curl_last_error()
+ *     says why), so the misuse shows at once. A thread's shares close when it
+ *     ends (or, if a handle still uses them then, when the last one leaves);
  *   - no session or connection is ever used by another identity, another
  *     context, or a context from before a rotation: each has its own shares;
  *   - when the last reference to the context goes (an mxtls_ctx_free(), or a
@@ -98,8 +97,16 @@
  *     fails verification); on the OpenSSL path the redirect check runs in
  *     CURLOPT_SOCKOPTFUNCTION too (for handles set up by selection), which
  *     keeps it;
+ *   - CURLOPT_HSTSREADFUNCTION / _DATA and CURLOPT_HSTS_CTRL: set-up turns
+ *     curl's in-memory HSTS on for the handle (empty at first: our read
+ *     callback adds no entry; release turns it off) because curl calls that
+ *     callback, with the handle, before each transfer takes a connection:
+ *     ours checks the thread there and refuses copies on the GnuTLS path
+ *     (below). An application that wants HSTS from a file sets CURLOPT_HSTS;
+ *     one that replaces the callback loses those two checks (the thread is
+ *     checked again later, in CURLOPT_PREREQFUNCTION);
  *   - CURLOPT_PREREQFUNCTION / _DATA, where connections are shared: ours
- *     checks the thread (see above);
+ *     checks the thread again, on each request (see above);
  *   - CURLOPT_SOCKOPTFUNCTION / _DATA, for handles set up by selection on the
  *     GnuTLS and OpenSSL paths: set-up takes it over; set your own before
  *     set-up and it is replaced, after and the check there is gone (on the
@@ -114,9 +121,11 @@
  * curl_easy_duphandle() copy carries no identity until it is set up itself:
  * on the OpenSSL path its connections are refused (curl copies the
  * certificate, which the callback sees), on the mbedTLS path it gets the
- * trust alone while the original is set up, and is refused after. The GnuTLS
- * flavour gives no callback the handle, so there a copy presents the
- * original's identity: set the copy up before using it. curl_easy_reset()
+ * trust alone while the original is set up, and is refused after; on the
+ * GnuTLS path its transfers are refused before they connect
+ * (CURLE_ABORTED_BY_CALLBACK, from the HSTS read callback above), as its
+ * in-memory file names are the original's. Set a copy up before using it.
+ * curl_easy_reset()
  * clears our options but keeps the handle's share: set the handle up again,
  * or release it, before its next transfer (until then its connections carry
  * no certificate, and curl keeps them apart from ours by CA path).

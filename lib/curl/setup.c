@@ -179,29 +179,60 @@ static CURLcode ssl_ctx_cb(CURL *easy, void *ssl_ctx, void *userp)
 }
 
 /*
- * Before each request, on a new or a reused connection: a handle that shares
- * idle connections must run in the thread that set it up. curl does not
- * support one pool of connections in threads that run transfers at once, and
- * by this point it has taken a connection from it: refuse, and say why, so
- * that the misuse shows at once instead of as a rare crash.
+ * Under the registry lock: a handle that shares idle connections must run in
+ * the thread that set it up. curl does not support one pool of connections in
+ * threads that run transfers at once: refuse, and say why, so that the misuse
+ * shows at once instead of as a rare crash. 1 if b may go on.
  */
+static int in_its_thread(struct binding *b)
+{
+	if (b->pool == NULL || !b->pool->connections || pthread_equal(pthread_self(), b->pool->thread))
+		return 1;
+	mx_curl_err(&b->last, MXTLS_ERR_USAGE,
+		    "refused a request in another thread than the one that set the handle up: "
+		    "it shares connections with that thread's handles, which curl does not "
+		    "support across threads; set it up in this thread, or call "
+		    "mxtls_curl_share_connections(easy, 0, &err)",
+		    NULL);
+	return 0;
+}
+
+/*
+ * Before each transfer, before curl takes a connection. curl calls its HSTS
+ * read callback there with the handle that starts (and fails the transfer on
+ * CURLSTS_FAIL since 7.79.1), and curl_easy_duphandle() calls it with the
+ * copy. It is the one callback that names the handle on every libcurl flavour:
+ *   - a handle set up here is checked for its thread before it can take a
+ *     shared connection (prereq_cb checks again, later, if the application
+ *     replaced this callback);
+ *   - on the GnuTLS path, a copy carries the original's in-memory file names,
+ *     which present its identity now and may name another identity's files
+ *     once the original is released: refused until it is set up itself. The
+ *     other paths tell copies apart in ssl_ctx_cb.
+ * It gives curl no HSTS entry.
+ */
+static CURLSTScode pretransfer_cb(CURL *easy, struct curl_hstsentry *entry, void *userp)
+{
+	struct binding *b;
+	int ok;
+
+	(void)entry, (void)userp;
+	pthread_mutex_lock(&mx_curl_registry_lock);
+	b = binding_of(easy);
+	ok = b != NULL ? in_its_thread(b) : mx_curl_mode() != MXTLS_CURL_FILE;
+	pthread_mutex_unlock(&mx_curl_registry_lock);
+	return ok ? CURLSTS_DONE : CURLSTS_FAIL;
+}
+
+/* Before each request, on a new or a reused connection: the thread check again. */
 static int prereq_cb(void *userp, char *ip, char *local_ip, int port, int local_port)
 {
 	struct binding *b = userp;
-	int ok = 1;
+	int ok;
 
 	(void)ip, (void)local_ip, (void)port, (void)local_port;
 	pthread_mutex_lock(&mx_curl_registry_lock);
-	if (is_binding(b) && b->pool != NULL && b->pool->connections &&
-	    !pthread_equal(pthread_self(), b->pool->thread)) {
-		ok = 0;
-		mx_curl_err(&b->last, MXTLS_ERR_USAGE,
-			    "refused a request in another thread than the one that set the handle up: "
-			    "it shares connections with that thread's handles, which curl does not "
-			    "support across threads; set it up in this thread, or call "
-			    "mxtls_curl_share_connections(easy, 0, &err)",
-			    NULL);
-	}
+	ok = !is_binding(b) || in_its_thread(b);
 	pthread_mutex_unlock(&mx_curl_registry_lock);
 	return ok ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
 }
@@ -309,6 +340,29 @@ static CURLcode set_guard(CURL *easy, struct binding *b)
 	return CURLE_OK;
 }
 
+/*
+ * pretransfer_cb, through HSTS: in memory, per handle, and empty at first (the
+ * callback adds nothing). A libcurl built without HSTS keeps only the later
+ * checks; curl before 7.79.1 ignores the callback's answer.
+ */
+static CURLcode set_pretransfer_guard(CURL *easy, struct binding *b)
+{
+	CURLcode rc = curl_easy_setopt(easy, CURLOPT_HSTSREADFUNCTION, pretransfer_cb);
+
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(easy, CURLOPT_HSTSREADDATA, (void *)b);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(easy, CURLOPT_HSTS_CTRL, (long)CURLHSTS_ENABLE);
+	return rc == CURLE_UNKNOWN_OPTION || rc == CURLE_NOT_BUILT_IN ? CURLE_OK : rc;
+}
+
+static void drop_pretransfer_guard(CURL *easy)
+{
+	unset_if_built_in(easy, CURLOPT_HSTSREADFUNCTION);
+	unset_if_built_in(easy, CURLOPT_HSTSREADDATA);
+	curl_easy_setopt(easy, CURLOPT_HSTS_CTRL, 0L);
+}
+
 static int configure_easy(CURL *easy, struct binding *b, mxtls_error *err)
 {
 	struct state *st = b->st;
@@ -337,6 +391,8 @@ static int configure_easy(CURL *easy, struct binding *b, mxtls_error *err)
 		if (rc == CURLE_UNKNOWN_OPTION || rc == CURLE_NOT_BUILT_IN)
 			rc = CURLE_OK;
 	}
+	if (rc == CURLE_OK)
+		rc = set_pretransfer_guard(easy, b);
 	if (mx_curl_mode() == MXTLS_CURL_MBEDTLS) {
 		/* Unique to the state: curl compares it before reusing a session or connection. */
 		SETOPT(easy, CURLOPT_CAPATH, st->curl_path);
@@ -565,6 +621,7 @@ void mxtls_curl_release(CURL *easy)
 			unset_if_built_in(easy, CURLOPT_SSL_CTX_FUNCTION);
 			unset_if_built_in(easy, CURLOPT_PREREQFUNCTION);
 			unset_if_built_in(easy, CURLOPT_PREREQDATA);
+			drop_pretransfer_guard(easy);
 			unset_material(easy);
 			drop_sockopt(easy, b);
 			if (b->pool != NULL)

@@ -23,8 +23,9 @@
  *                    then mxtls_runtime_reload() (the test has changed the files)
  *   --restart-at K   before request K: free the runtime (its last context),
  *                    print "restarted", wait for a line, and start a new one
- *   --dup            set a handle up for the URL, duplicate it, release and
- *                    clean up the original, and perform the copy
+ *   --dup            set a handle up for the URL and duplicate it; perform the copy
+ *                    while the original is set up, then again after the original
+ *                    is released and cleaned up
  *   --multi M        requests M at a time on one multi handle (curl_multi_perform)
  *   --cycle          one handle: set up and perform; release and perform with curl's
  *                    own CAINFO ($MXTLS_CERTIFICATE_AUTHORITIES_FILE); set up again and
@@ -229,12 +230,19 @@ static long other_thread_request(void)
 		return 1;
 	pthread_create(&th, NULL, perform_thread, &c);
 	pthread_join(th, &rc);
-	if ((CURLcode)(intptr_t)rc != CURLE_OK && mxtls_curl_last_error(c.h, &err))
-		printf("last_error=%s: %s\n", mxtls_error_name(err.code), err.message);
+	if ((CURLcode)(intptr_t)rc != CURLE_OK && mxtls_curl_last_error(c.h, &err)) {
+		long conns = -1;
+
+		curl_easy_getinfo(c.h, CURLINFO_NUM_CONNECTS, &conns);
+		printf("last_error=%s: %s\nconnections_made=%ld\n", mxtls_error_name(err.code),
+		       err.message, conns);
+	}
 	return end(&c, (CURLcode)(intptr_t)rc);
 }
 
-/* The copy of a handle set up by selection, performed after the original is gone. */
+static int report(struct call *c, CURLcode rc);
+
+/* The copy of a handle set up by selection: while the original is set up, and after it is gone. */
 static long dup_request(void)
 {
 	struct call c, copy;
@@ -245,8 +253,10 @@ static long dup_request(void)
 	copy.h = curl_easy_duphandle(c.h);
 	curl_easy_setopt(copy.h, CURLOPT_WRITEDATA, &copy);
 	curl_easy_setopt(copy.h, CURLOPT_ERRORBUFFER, copy.err);
+	report(&copy, curl_easy_perform(copy.h));
 	mxtls_curl_release(c.h);
 	curl_easy_cleanup(c.h);
+	copy.len = 0, copy.body[0] = '\0', copy.err[0] = '\0', copy.k = 1;
 	return end(&copy, curl_easy_perform(copy.h));
 }
 
