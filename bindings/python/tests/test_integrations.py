@@ -93,6 +93,19 @@ def test_two_identities_by_host(client, fx, two_hosts):
     assert (b["verify"], b["subject"], b["host"]) == ("SUCCESS", "CN=bob.fixture.test", "127.0.0.1")
 
 
+def test_requests_remembered_pools_stay_per_host(fx, two_hosts):
+    """One pool in the manager: every switch of host evicts the other's, and the
+    adapter's remembered pool must not be used once urllib3 has closed it."""
+    adapter = mxtls.requests.Adapter(two_hosts, pool_connections=1)
+    with mxtls.requests.Session(two_hosts) as s:
+        s.mount("https://", adapter)
+        for host, cn in [("localhost", "alice"), ("localhost", "alice"), ("127.0.0.1", "bob"),
+                         ("localhost", "alice"), ("127.0.0.1", "bob"), ("127.0.0.1", "bob")]:
+            got = s.get(fx.url("verified", host), timeout=10).json()
+            assert (got["host"], got["subject"]) == (host, f"CN={cn}.fixture.test")
+        assert len(adapter.poolmanager.pools) == 1
+
+
 @pytest.mark.parametrize("client", REDIRECTING)
 def test_redirect_is_selected_again(client, fx, two_hosts):
     got = REDIRECTING[client](two_hosts, fx.url("verified", "localhost", "/redirect/127.0.0.1"))
