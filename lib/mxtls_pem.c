@@ -1,4 +1,7 @@
-/* Trust-bundle reader: finds the certificates in PEM, base64 of PEM, DER or base64 of DER. */
+/*
+ * PEM text: the one block scanner (mx_pem_scan), and the trust-bundle reader built on it that
+ * finds the certificates in PEM, base64 of PEM, DER or base64 of DER.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,31 +12,24 @@
 #include "mxtls_pem.h"
 #include "mxtls_util.h"
 
+#define BEGIN "-----BEGIN "
+#define END "-----END "
 #define DECODED_WHERE " (in the base64-decoded text)"
 
-/* One line of the input, without its end of line and the blanks around it. */
-struct line {
-	const uint8_t *p;
-	const uint8_t *end;
-	size_t no; /* 1-based */
-};
+/* ---- the scanner ---- */
 
 /* A cursor over lines; a plain value, so a caller can save it and step back a line. */
-struct lines {
-	const uint8_t *p;
-	const uint8_t *end;
-	size_t no; /* number of the next line */
+struct line {
+	const uint8_t *p, *end; /* the line, without its line end and the blanks around it */
+	const uint8_t *next, *text_end;
+	size_t no; /* 1-based; 0 before the first line */
 };
 
-/* State of one reading of PEM text. */
-struct scan {
-	mx_pem_cert_cb cb;
-	void *arg;
-	size_t *skipped;
-	mxtls_error *err;
-	const char *where; /* "" or DECODED_WHERE, after the line number in messages */
-	size_t nskipped;
-	uint8_t *b64; /* a block's base64 characters, blanks removed */
+/* One mx_pem_scan call. */
+struct reader {
+	struct mx_pem_scan *s;
+	struct line l;
+	uint8_t *b64; /* a block's base64 characters: never more than the text */
 	uint8_t *der; /* the block decoded */
 	size_t der_size;
 };
@@ -42,7 +38,7 @@ enum boundary { NOT_BOUNDARY, BOUNDARY, MALFORMED };
 
 static int is_blank(uint8_t c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+	return c == ' ' || c == '\t' || c == '\v' || c == '\f';
 }
 
 static int is_b64(uint8_t c)
@@ -51,86 +47,250 @@ static int is_b64(uint8_t c)
 	       c == '+' || c == '/' || c == '=';
 }
 
-/* memmem is not C11 nor POSIX 2008; inputs are at most 8 MiB, needles short. */
-static int contains(const uint8_t *p, size_t len, const char *needle)
+/* LF, CRLF and a lone CR end a line; so does CR CR LF (a CRLF file converted once more). */
+static int next_line(struct line *l)
 {
-	size_t n = strlen(needle);
-	size_t i;
+	const uint8_t *q = l->next, *r;
 
-	if (n > len)
+	if (q >= l->text_end)
 		return 0;
-	for (i = 0; i <= len - n; i++)
-		if (p[i] == (uint8_t)needle[0] && memcmp(p + i, needle, n) == 0)
-			return 1;
-	return 0;
-}
-
-static int starts_with(const uint8_t *p, const uint8_t *end, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return n <= (size_t)(end - p) && memcmp(p, prefix, n) == 0;
-}
-
-static void lines_init(struct lines *it, const uint8_t *p, size_t len)
-{
-	it->p = p;
-	it->end = p + len;
-	it->no = 1;
-}
-
-static int next_line(struct lines *it, struct line *l)
-{
-	const uint8_t *nl;
-
-	if (it->p >= it->end)
-		return 0;
-	nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
-	l->p = it->p;
-	l->end = nl != NULL ? nl : it->end;
-	l->no = it->no++;
-	it->p = nl != NULL ? nl + 1 : it->end;
-	/* CR of CRLF, indentation (YAML) and trailing blanks all go. */
+	for (l->p = q; q < l->text_end && *q != '\n' && *q != '\r'; q++)
+		;
+	for (r = q; r < l->text_end && *r == '\r'; r++)
+		;
+	l->next = r < l->text_end && *r == '\n' ? r + 1 : q + (q < l->text_end);
+	for (l->end = q; l->end > l->p && is_blank(l->end[-1]); l->end--)
+		;
 	while (l->p < l->end && is_blank(l->p[0]))
 		l->p++;
-	while (l->end > l->p && is_blank(l->end[-1]))
-		l->end--;
+	l->no++;
 	return 1;
 }
 
-/*
- * Is the line "-----<kw> label-----" (kw "BEGIN " or "END ")? The label is what lies between,
- * up to the first "-----"; anything after that is MALFORMED, as is a missing "-----": such a
- * line must not silently hide a certificate.
- */
-static enum boundary boundary(const struct line *l, const char *kw, const uint8_t **label,
-                              size_t *label_len)
+static int starts(const struct line *l, const char *prefix)
 {
-	const uint8_t *p = l->p;
-	const uint8_t *q;
+	size_t n = strlen(prefix);
 
-	if (!starts_with(p, l->end, "-----") || !starts_with(p + 5, l->end, kw))
-		return NOT_BOUNDARY;
-	p += 5 + strlen(kw);
-	for (q = p; q < l->end; q++)
-		if (starts_with(q, l->end, "-----"))
-			break;
-	if (q == l->end || q == p || l->end - q != 5)
-		return MALFORMED;
-	*label = p;
-	*label_len = (size_t)(q - p);
-	return BOUNDARY;
+	return (size_t)(l->end - l->p) >= n && memcmp(l->p, prefix, n) == 0;
 }
 
-static int label_is(const uint8_t *label, size_t len, const char *s)
+/*
+ * Is the line kw (BEGIN or END) "label-----"? The label runs up to the first "-----"; an empty
+ * one, a missing "-----" or anything after it is MALFORMED: such a line must not silently
+ * hide a block.
+ */
+static enum boundary boundary(const struct line *l, const char *kw, const uint8_t **label,
+                              size_t *len)
+{
+	const uint8_t *q;
+
+	if (!starts(l, kw))
+		return NOT_BOUNDARY;
+	*label = l->p + strlen(kw);
+	for (q = *label; l->end - q >= 5 && memcmp(q, "-----", 5) != 0; q++)
+		;
+	*len = (size_t)(q - *label);
+	return l->end - q == 5 && *len > 0 ? BOUNDARY : MALFORMED;
+}
+
+static int equals(const uint8_t *label, size_t len, const char *s)
 {
 	return len == strlen(s) && memcmp(label, s, len) == 0;
 }
 
+static int fault(struct mx_pem_scan *s, enum mx_pem_fault f, size_t at)
+{
+	s->at = at;
+	return (int)f;
+}
+
+/* Wanted BEGIN lines, counted first: a hostile text costs no decoding. */
+static size_t count_wanted(const struct mx_pem_scan *s, struct line l)
+{
+	const uint8_t *label;
+	size_t len, n = 0;
+
+	while (next_line(&l))
+		if (boundary(&l, BEGIN, &label, &len) == BOUNDARY && s->want(label, len))
+			n++;
+	return n;
+}
+
+/* Skip a block nobody wants: up to its END line, or to the next BEGIN line (left for later). */
+static void skip_block(struct line *l)
+{
+	struct line save = *l;
+
+	while (next_line(l) && !starts(l, END)) {
+		if (starts(l, BEGIN)) {
+			*l = save;
+			return;
+		}
+		save = *l;
+	}
+}
+
+/* An RFC 1421 header, value at v: Proc-Type and DEK-Info matter (legacy encrypted keys). */
+static int read_header(struct mx_pem_block *b, const struct line *l, const uint8_t *v)
+{
+	size_t n;
+
+	while (v < l->end && is_blank(*v))
+		v++;
+	n = (size_t)(l->end - v);
+	if (starts(l, "Proc-Type:") && equals(v, n, "4,ENCRYPTED"))
+		b->proc_encrypted = 1;
+	if (!starts(l, "DEK-Info:"))
+		return 0; /* Comment:, ... */
+	if (n >= sizeof(b->dek_info))
+		return MX_PEM_LONG_HEADER;
+	memcpy(b->dek_info, v, n);
+	b->dek_info[n] = '\0';
+	return 0;
+}
+
+/* The base64 of the block whose BEGIN line was just read, up to its END line, into r->b64. */
+static int read_body(struct reader *r, size_t *nb)
+{
+	struct mx_pem_scan *s = r->s;
+	struct line *l = &r->l;
+	const uint8_t *p, *colon;
+	int in_headers = 1, ret;
+
+	for (;;) {
+		if (!next_line(l) || starts(l, BEGIN))
+			return fault(s, MX_PEM_NO_END, s->block.line);
+		ret = boundary(l, END, &s->end_label, &s->end_label_len);
+		if (ret == MALFORMED)
+			return fault(s, MX_PEM_BAD_END, l->no);
+		if (ret == BOUNDARY && !equals(s->end_label, s->end_label_len, s->block.label))
+			return fault(s, MX_PEM_END_MISMATCH, l->no);
+		if (ret == BOUNDARY)
+			return 0;
+		colon = memchr(l->p, ':', (size_t)(l->end - l->p));
+		if (in_headers && *nb == 0 && colon != NULL) {
+			if ((ret = read_header(&s->block, l, colon + 1)) != 0)
+				return fault(s, ret, l->no);
+			continue;
+		}
+		in_headers = 0; /* a blank line ends the headers, as base64 does */
+		for (p = l->p; p < l->end; p++) {
+			if (is_b64(*p)) {
+				r->b64[(*nb)++] = *p; /* *nb < the text's length, b64's size */
+			} else if (!is_blank(*p)) {
+				s->byte = *p;
+				return fault(s, MX_PEM_BAD_BYTE, l->no);
+			}
+		}
+	}
+}
+
+/* Read the block whose BEGIN line was just read, decode it and hand it over. */
+static int read_block(struct reader *r)
+{
+	struct mx_pem_scan *s = r->s;
+	size_t nb = 0, len = 0;
+	int ret = read_body(r, &nb);
+
+	/* mbedTLS checks the padding and the length; every blank is already gone. */
+	if (ret == 0 && nb == 0)
+		ret = fault(s, MX_PEM_EMPTY, s->block.line);
+	else if (ret == 0 && mbedtls_base64_decode(r->der, r->der_size, &len, r->b64, nb) != 0)
+		ret = fault(s, MX_PEM_BAD_BASE64, s->block.line);
+	mx_wipe(r->b64, nb); /* a private key's, perhaps */
+	if (ret != 0)
+		return ret;
+	s->block.der = r->der;
+	s->block.der_len = len;
+	ret = s->cb(s->arg, &s->block);
+	mx_wipe(r->der, len);
+	s->block.der = NULL;
+	if (ret < 0)
+		return ret;
+	s->nblocks++;
+	return 0;
+}
+
+/* A BEGIN line: read its block, or skip it. */
+static int on_begin(struct reader *r, const uint8_t *label, size_t len)
+{
+	struct mx_pem_scan *s = r->s;
+
+	memset(&s->block, 0, sizeof(s->block));
+	if (s->want != NULL && !s->want(label, len)) {
+		s->nskipped++;
+		skip_block(&r->l);
+		return 0;
+	}
+	if (len >= sizeof(s->block.label))
+		return fault(s, MX_PEM_BAD_BEGIN, r->l.no);
+	memcpy(s->block.label, label, len);
+	s->block.line = r->l.no;
+	return read_block(r);
+}
+
+int mx_pem_scan(struct mx_pem_scan *s, const uint8_t *text, size_t len)
+{
+	struct reader r = {.s = s, .der_size = len / 4 * 3 + 3};
+	const uint8_t *label;
+	size_t label_len;
+	int ret = 0;
+
+	if (len == 0)
+		return 0;
+	r.l.next = text;
+	r.l.text_end = text + len;
+	/* Windows editors save UTF-8 with a BOM, which would hide the first BEGIN line. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		r.l.next += 3;
+	if (s->want != NULL && s->max > 0 && count_wanted(s, r.l) > s->max)
+		return fault(s, MX_PEM_TOO_MANY, 0);
+	/* A block's base64 is shorter than the text, and decodes to 3/4 of its length. */
+	r.b64 = malloc(len);
+	r.der = malloc(r.der_size);
+	if (r.b64 == NULL || r.der == NULL)
+		ret = fault(s, MX_PEM_NOMEM, 0);
+	while (ret == 0 && next_line(&r.l)) {
+		switch (boundary(&r.l, BEGIN, &label, &label_len)) {
+		case NOT_BOUNDARY:
+			break; /* text around blocks: comments, openssl -text output */
+		case MALFORMED:
+			ret = fault(s, MX_PEM_BAD_BEGIN, r.l.no);
+			break;
+		case BOUNDARY:
+			ret = on_begin(&r, label, label_len);
+			break;
+		}
+	}
+	mx_freezero(r.b64, len);
+	mx_freezero(r.der, r.der_size);
+	return ret;
+}
+
+int mx_pem_looks_like(const uint8_t *text, size_t len)
+{
+	size_t i, n = strlen(BEGIN);
+
+	for (i = 0; text != NULL && i + n <= len; i++)
+		if (text[i] == '-' && memcmp(text + i, BEGIN, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- the trust-bundle reader ---- */
+
+/* One mx_pem_each_cert call. */
+struct certs {
+	mx_pem_cert_cb cb;
+	void *arg;
+	mxtls_error *err;
+	const char *where; /* "" or DECODED_WHERE, after the line number in messages */
+};
+
 static int is_cert_label(const uint8_t *label, size_t len)
 {
-	return label_is(label, len, "CERTIFICATE") || label_is(label, len, "TRUSTED CERTIFICATE") ||
-	       label_is(label, len, "X509 CERTIFICATE");
+	return equals(label, len, "CERTIFICATE") || equals(label, len, "TRUSTED CERTIFICATE") ||
+	       equals(label, len, "X509 CERTIFICATE");
 }
 
 /* Length of the complete, definite-length SEQUENCE that starts at p, or 0 if there is none. */
@@ -165,162 +325,94 @@ static size_t block_cert(const uint8_t *der, size_t len, int trusted)
 	return 0;
 }
 
-static int deliver(struct scan *s, const uint8_t *der, size_t len, size_t line)
+static int deliver(struct certs *c, const uint8_t *der, size_t len, size_t line)
 {
-	int had_error = s->err != NULL && s->err->code != MXTLS_OK;
-	int ret = s->cb(s->arg, der, len, line);
+	int had_error = c->err != NULL && c->err->code != MXTLS_OK;
+	int ret = c->cb(c->arg, der, len, line);
 
-	if (ret < 0 && s->where[0] != '\0' && !had_error)
-		mx_err_prefix(s->err, "in the base64-decoded text: ");
+	if (ret < 0 && c->where[0] != '\0' && !had_error)
+		mx_err_prefix(c->err, "in the base64-decoded text: ");
 	return ret < 0 ? ret : 0;
 }
 
-/* Skip a non-certificate block: up to its END, or to the next BEGIN (left for the caller). */
-static void skip_block(struct scan *s, struct lines *it)
+static int not_one_sequence(const struct certs *c, size_t line)
 {
-	struct lines save = *it;
-	struct line l;
-	const uint8_t *label;
-	size_t label_len;
-
-	s->nskipped++;
-	if (s->skipped != NULL)
-		(*s->skipped)++;
-	while (next_line(it, &l)) {
-		if (boundary(&l, "BEGIN ", &label, &label_len) != NOT_BOUNDARY) {
-			*it = save;
-			return;
-		}
-		if (boundary(&l, "END ", &label, &label_len) != NOT_BOUNDARY)
-			return;
-		save = *it;
-	}
+	return mx_err(c->err, MXTLS_ERR_CORRUPT,
+	              "line %zu%s: certificate block is not one complete DER SEQUENCE", line,
+	              c->where);
 }
 
-/* Read one certificate block whose BEGIN line (begin) was just read, and hand it over. */
-static int cert_block(struct scan *s, struct lines *it, const struct line *begin,
-                      const uint8_t *label, size_t label_len)
+static int on_cert_block(void *arg, const struct mx_pem_block *b)
 {
-	int trusted = label_is(label, label_len, "TRUSTED CERTIFICATE");
-	const uint8_t *end_label;
-	size_t end_label_len, n = 0, der_len, cert_len;
-	struct line l;
-	const uint8_t *p;
-	enum boundary b;
+	struct certs *c = arg;
+	size_t n = block_cert(b->der, b->der_len, strcmp(b->label, "TRUSTED CERTIFICATE") == 0);
 
-	for (;;) {
-		if (!next_line(it, &l) ||
-		    boundary(&l, "BEGIN ", &end_label, &end_label_len) != NOT_BOUNDARY)
-			return mx_err(s->err, MXTLS_ERR_CORRUPT,
-			              "line %zu%s: BEGIN %.*s without END", begin->no, s->where,
-			              (int)label_len, (const char *)label);
-		b = boundary(&l, "END ", &end_label, &end_label_len);
-		if (b == MALFORMED)
-			return mx_err(
-			    s->err, MXTLS_ERR_CORRUPT,
-			    "line %zu%s: malformed END line (line %zu) in certificate block",
-			    begin->no, s->where, l.no);
-		if (b == BOUNDARY)
-			break;
-		for (p = l.p; p < l.end; p++) {
-			if (is_blank(*p))
-				continue;
-			if (!is_b64(*p))
-				return mx_err(s->err, MXTLS_ERR_CORRUPT,
-				              "line %zu%s: invalid base64 in certificate block "
-				              "(byte 0x%02x on line %zu)",
-				              begin->no, s->where, *p, l.no);
-			s->b64[n++] = *p; /* n < input length: b64 is that big */
-		}
-	}
-	if (end_label_len != label_len || memcmp(end_label, label, label_len) != 0)
-		return mx_err(s->err, MXTLS_ERR_CORRUPT, "line %zu%s: BEGIN %.*s ended by END %.*s",
-		              begin->no, s->where, (int)label_len, (const char *)label,
-		              (int)end_label_len, (const char *)end_label);
-
-	/* mbedTLS checks the padding and the length; all blanks are already gone. */
-	if (mbedtls_base64_decode(s->der, s->der_size, &der_len, s->b64, n) != 0)
-		return mx_err(s->err, MXTLS_ERR_CORRUPT,
-		              "line %zu%s: invalid base64 in certificate block", begin->no,
-		              s->where);
-	cert_len = block_cert(s->der, der_len, trusted);
-	if (cert_len == 0)
-		return mx_err(s->err, MXTLS_ERR_CORRUPT,
-		              "line %zu%s: certificate block is not one complete DER SEQUENCE",
-		              begin->no, s->where);
-	return deliver(s, s->der, cert_len, begin->no);
+	return n == 0 ? not_one_sequence(c, b->line) : deliver(c, b->der, n, b->line);
 }
 
-/* Count certificate BEGIN lines first, so a hostile bundle costs no X.509 parsing. */
-static size_t count_cert_blocks(const uint8_t *text, size_t len)
+/* The scanner's fault, in the words this reader has always used. */
+static int say(const struct certs *c, const struct mx_pem_scan *s, int f, size_t len)
 {
-	struct lines it;
-	struct line l;
-	const uint8_t *label;
-	size_t label_len, n = 0;
+	const struct mx_pem_block *b = &s->block;
+	const char *w = c->where;
 
-	lines_init(&it, text, len);
-	while (next_line(&it, &l))
-		if (boundary(&l, "BEGIN ", &label, &label_len) == BOUNDARY &&
-		    is_cert_label(label, label_len))
-			n++;
-	return n;
-}
-
-static int read_pem(const uint8_t *text, size_t len, struct scan *s)
-{
-	struct lines it;
-	struct line l;
-	const uint8_t *label;
-	size_t label_len, ncerts = 0;
-	int ret = 0;
-
-	if (count_cert_blocks(text, len) > MX_PEM_MAX_CERTS)
-		return mx_err(s->err, MXTLS_ERR_LIMIT_EXCEEDED,
+	switch ((enum mx_pem_fault)f) {
+	case MX_PEM_BAD_BEGIN:
+		return mx_err(c->err, MXTLS_ERR_CORRUPT, "line %zu%s: malformed PEM BEGIN line",
+		              s->at, w);
+	case MX_PEM_NO_END:
+		return mx_err(c->err, MXTLS_ERR_CORRUPT, "line %zu%s: BEGIN %s without END",
+		              b->line, w, b->label);
+	case MX_PEM_BAD_END:
+		return mx_err(c->err, MXTLS_ERR_CORRUPT,
+		              "line %zu%s: malformed END line (line %zu) in certificate block",
+		              b->line, w, s->at);
+	case MX_PEM_END_MISMATCH:
+		return mx_err(c->err, MXTLS_ERR_CORRUPT, "line %zu%s: BEGIN %s ended by END %.*s",
+		              b->line, w, b->label, (int)s->end_label_len,
+		              (const char *)s->end_label);
+	case MX_PEM_BAD_BYTE:
+		return mx_err(
+		    c->err, MXTLS_ERR_CORRUPT,
+		    "line %zu%s: invalid base64 in certificate block (byte 0x%02x on line "
+		    "%zu)",
+		    b->line, w, s->byte, s->at);
+	case MX_PEM_EMPTY:
+		return not_one_sequence(c, b->line);
+	case MX_PEM_BAD_BASE64:
+		return mx_err(c->err, MXTLS_ERR_CORRUPT,
+		              "line %zu%s: invalid base64 in certificate block", b->line, w);
+	case MX_PEM_LONG_HEADER:
+		return mx_err(
+		    c->err, MXTLS_ERR_CORRUPT,
+		    "line %zu%s: DEK-Info header too long (line %zu) in certificate block", b->line,
+		    w, s->at);
+	case MX_PEM_TOO_MANY:
+		return mx_err(c->err, MXTLS_ERR_LIMIT_EXCEEDED,
 		              "the bundle holds more than %u certificates", MX_PEM_MAX_CERTS);
-	/* A block's base64 is shorter than the text, and decodes to 3/4 of its length. */
-	s->b64 = malloc(len);
-	s->der_size = len / 4 * 3 + 3;
-	s->der = malloc(s->der_size);
-	if (s->b64 == NULL || s->der == NULL) {
-		ret =
-		    mx_err(s->err, MXTLS_ERR_NOMEM, "out of memory reading %zu bytes of PEM", len);
-		goto out;
+	case MX_PEM_NOMEM:
+		break;
 	}
-	lines_init(&it, text, len);
-	while (next_line(&it, &l)) {
-		switch (boundary(&l, "BEGIN ", &label, &label_len)) {
-		case NOT_BOUNDARY:
-			continue; /* text around blocks: comments, openssl -text output */
-		case MALFORMED:
-			ret = mx_err(s->err, MXTLS_ERR_CORRUPT,
-			             "line %zu%s: malformed PEM BEGIN line", l.no, s->where);
-			goto out;
-		case BOUNDARY:
-			break;
-		}
-		if (is_cert_label(label, label_len)) {
-			ret = cert_block(s, &it, &l, label, label_len);
-			ncerts++;
-		} else {
-			skip_block(s, &it);
-		}
-		if (ret < 0)
-			goto out;
-	}
-	if (ncerts == 0) {
-		if (s->nskipped > 0)
-			ret = mx_err(s->err, MXTLS_ERR_EMPTY,
-			             "no certificate found (%zu other PEM block%s skipped)",
-			             s->nskipped, s->nskipped == 1 ? "" : "s");
-		else
-			ret = mx_err(s->err, MXTLS_ERR_EMPTY, "no certificate found");
-	}
-out:
-	free(s->b64);
-	free(s->der);
-	s->b64 = s->der = NULL;
-	return ret;
+	return mx_err(c->err, MXTLS_ERR_NOMEM, "out of memory reading %zu bytes of PEM", len);
+}
+
+static int read_pem(struct certs *c, const uint8_t *text, size_t len, size_t *skipped)
+{
+	struct mx_pem_scan s = {
+	    .cb = on_cert_block, .arg = c, .want = is_cert_label, .max = MX_PEM_MAX_CERTS};
+	int ret = mx_pem_scan(&s, text, len);
+
+	if (skipped != NULL)
+		*skipped += s.nskipped;
+	if (ret > 0)
+		return say(c, &s, ret, len);
+	if (ret < 0 || s.nblocks > 0)
+		return ret;
+	if (s.nskipped > 0)
+		return mx_err(c->err, MXTLS_ERR_EMPTY,
+		              "no certificate found (%zu other PEM block%s skipped)", s.nskipped,
+		              s.nskipped == 1 ? "" : "s");
+	return mx_err(c->err, MXTLS_ERR_EMPTY, "no certificate found");
 }
 
 static int all_base64(const uint8_t *text, size_t len)
@@ -330,14 +422,14 @@ static int all_base64(const uint8_t *text, size_t len)
 	for (i = 0; i < len; i++) {
 		if (is_b64(text[i]))
 			n++;
-		else if (text[i] != '\n' && !is_blank(text[i]))
+		else if (text[i] != '\n' && text[i] != '\r' && !is_blank(text[i]))
 			return 0;
 	}
 	return n > 0;
 }
 
 /* The whole input is base64: of PEM text (read it, once) or of one DER certificate. */
-static int read_base64(const uint8_t *text, size_t len, struct scan *s)
+static int read_base64(struct certs *c, const uint8_t *text, size_t len, size_t *skipped)
 {
 	uint8_t *b64, *dec = NULL;
 	size_t i, n = 0, dec_size = 0, dec_len;
@@ -345,7 +437,7 @@ static int read_base64(const uint8_t *text, size_t len, struct scan *s)
 
 	b64 = malloc(len);
 	if (b64 == NULL)
-		return mx_err(s->err, MXTLS_ERR_NOMEM, "out of memory decoding %zu bytes", len);
+		return mx_err(c->err, MXTLS_ERR_NOMEM, "out of memory decoding %zu bytes", len);
 	for (i = 0; i < len; i++)
 		if (is_b64(text[i]))
 			b64[n++] = text[i];
@@ -353,23 +445,23 @@ static int read_base64(const uint8_t *text, size_t len, struct scan *s)
 	dec_size = n / 4 * 3 + 3;
 	dec = malloc(dec_size);
 	if (dec == NULL) {
-		ret = mx_err(s->err, MXTLS_ERR_NOMEM, "out of memory decoding %zu bytes", len);
+		ret = mx_err(c->err, MXTLS_ERR_NOMEM, "out of memory decoding %zu bytes", len);
 		goto out;
 	}
 	if (mbedtls_base64_decode(dec, dec_size, &dec_len, b64, n) != 0) {
-		ret = mx_err(s->err, MXTLS_ERR_CORRUPT,
+		ret = mx_err(c->err, MXTLS_ERR_CORRUPT,
 		             "neither PEM nor base64 of PEM (not valid base64 either)");
 		goto out;
 	}
 	/* Any PEM, not only certificates: a lone key gets the same answer as unencoded. */
-	if (contains(dec, dec_len, "-----BEGIN")) {
-		s->where = DECODED_WHERE;
-		ret = read_pem(dec, dec_len, s); /* never back here: depth 1 */
+	if (mx_pem_looks_like(dec, dec_len)) {
+		c->where = DECODED_WHERE;
+		ret = read_pem(c, dec, dec_len, skipped); /* never back here: depth 1 */
 	} else if (dec_len > 0 && dec[0] == MX_TAG_SEQUENCE &&
 	           der_sequence(dec, dec_len) == dec_len) {
-		ret = deliver(s, dec, dec_len, 1);
+		ret = deliver(c, dec, dec_len, 1);
 	} else {
-		ret = mx_err(s->err, MXTLS_ERR_CORRUPT,
+		ret = mx_err(c->err, MXTLS_ERR_CORRUPT,
 		             "neither PEM nor base64 of PEM (the base64 decodes to %zu bytes of "
 		             "something else)",
 		             dec_len);
@@ -384,7 +476,7 @@ out:
 int mx_pem_each_cert(const uint8_t *text, size_t len, mx_pem_cert_cb cb, void *arg, size_t *skipped,
                      mxtls_error *err)
 {
-	struct scan s = {cb, arg, skipped, err, "", 0, NULL, NULL, 0};
+	struct certs c = {cb, arg, err, ""};
 
 	if (cb == NULL || (text == NULL && len > 0))
 		return mx_err(err, MXTLS_ERR_USAGE, "mx_pem_each_cert: no callback or no text");
@@ -398,7 +490,7 @@ int mx_pem_each_cert(const uint8_t *text, size_t len, mx_pem_cert_cb cb, void *a
 	/* DER first: it is binary. But '0' is 0x30 too, so text may start the same way. */
 	if (text[0] == MX_TAG_SEQUENCE) {
 		if (der_sequence(text, len) == len)
-			return deliver(&s, text, len, 1);
+			return deliver(&c, text, len, 1);
 		/* A long-form or indefinite length next (never text): a damaged certificate. */
 		if (len >= 2 && text[1] >= 0x80 && text[1] <= 0x84)
 			return mx_err(
@@ -406,15 +498,15 @@ int mx_pem_each_cert(const uint8_t *text, size_t len, mx_pem_cert_cb cb, void *a
 			    "the input starts like a DER certificate but is not exactly one "
 			    "complete DER SEQUENCE");
 	}
-	/* Windows editors save UTF-8 with a BOM, which would hide the first BEGIN line. */
-	if (len >= 3 && text[0] == 0xef && text[1] == 0xbb && text[2] == 0xbf) {
+	if (mx_pem_looks_like(text, len))
+		return read_pem(&c, text, len, skipped);
+	/* The BOM would hide base64 (the scanner skips it in PEM itself). */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
 		text += 3;
 		len -= 3;
 	}
-	if (contains(text, len, "-----BEGIN"))
-		return read_pem(text, len, &s);
 	if (all_base64(text, len))
-		return read_base64(text, len, &s);
+		return read_base64(&c, text, len, skipped);
 	/* PowerShell 5's `>` writes UTF-16: say so rather than just "nothing here". */
 	if (len >= 2 &&
 	    ((text[0] == 0xff && text[1] == 0xfe) || (text[0] == 0xfe && text[1] == 0xff)))

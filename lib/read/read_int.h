@@ -15,40 +15,22 @@
 #include <mbedtls/x509_crt.h>
 
 #include "mxtls/mxtls.h"
+#include "mxtls_pem.h" /* struct mx_pem_block, mx_pem_looks_like */
 
-/* Bytes of one input (a trust bundle may be large) and of one PEM label / header value. */
+/* Bytes of one input (a trust bundle may be large). */
 #define MX_READ_MAX_INPUT ((size_t)MXTLS_MAX_INPUT_BYTES * 8u)
 #define MX_READ_MAX_KEY_DER 16384u /* RSA-8192 PKCS#8 fits */
 #define MX_READ_MAX_CERTS 10000u
-#define MX_PEM_LABEL_MAX 64
-#define MX_PEM_HEADER_MAX 160
-
-/* One PEM block, decoded. der is owned by the iterator and wiped after the callback. */
-struct mx_pem_block {
-	char label[MX_PEM_LABEL_MAX];  /* "CERTIFICATE", "RSA PRIVATE KEY", ... */
-	size_t line;                   /* 1-based line of its BEGIN line */
-	int proc_encrypted;            /* "Proc-Type: 4,ENCRYPTED" */
-	char dek_info[MX_PEM_HEADER_MAX]; /* value of "DEK-Info:", or "" */
-	const uint8_t *der;
-	size_t der_len;
-};
-
-/* Return 0 to go on, <0 to stop (returned as is; the callback reports its error). */
-typedef int (*mx_pem_block_cb)(void *arg, const struct mx_pem_block *b);
 
 /*
- * Every "-----BEGIN X-----" ... "-----END X-----" block of text, in order.
- * Text around blocks is ignored; CRLF, indentation and a UTF-8 BOM are fine;
- * RFC 1421 headers ("Name: value" lines before the base64) are read for
- * Proc-Type and DEK-Info, others ignored. *nblocks gets the number of blocks.
- * Errors: corrupt ("line N: ...") for a BEGIN without END, a mismatched END
- * label, bad base64, an empty block; limit_exceeded for an over-long label.
- * Returns 0 or -code.
+ * Every PEM block of text, in order, read by mx_pem_scan() (lib/mxtls_pem.h
+ * says what it accepts). *nblocks gets the number of blocks. Errors: corrupt
+ * ("line N: ...") for a BEGIN without END, a malformed BEGIN or END line
+ * (a label of MX_PEM_LABEL_MAX bytes or more included), a mismatched END
+ * label, bad base64, an empty block. Returns 0 or -code.
  */
 int mx_pem_blocks(const uint8_t *text, size_t len, mx_pem_block_cb cb, void *arg, size_t *nblocks,
 		  mxtls_error *err);
-/* 1 if text holds a "-----BEGIN " line (so it is to be read as PEM). */
-int mx_pem_looks_like(const uint8_t *text, size_t len);
 
 /* ---- private keys (key_reader.c) ---- */
 

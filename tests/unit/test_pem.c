@@ -1,4 +1,7 @@
-/* Unit tests for mx_pem_each_cert: every bundle shape we accept, every error, line numbers. */
+/*
+ * Unit tests for mx_pem_each_cert: every bundle shape we accept, every error, line numbers; and
+ * for what the one PEM scanner under it changed for mx_pem_blocks, the pack readers' view.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +17,7 @@
 
 #include "mxtls_error.h"
 #include "mxtls_pem.h"
+#include "read/read_int.h"
 
 /*
  * Three small CAs, made once with
@@ -1009,6 +1013,172 @@ static void test_usage(void **state)
 	assert_int_equal(s.n, 0);
 }
 
+/* ---- the one scanner: what it changed for either reader ---- */
+
+/* pem1 with its line ends replaced by eol. */
+static void put_pem_eol(struct buf *b, const char *pem, const char *eol)
+{
+	put_lines(b, pem, "", "", eol);
+}
+
+static void test_cr_line_ends(void **state)
+{
+	static const size_t lines[2] = {3, 14};
+	struct buf b = {0};
+	struct seen s = {0};
+	mxtls_error err;
+
+	(void)state;
+	/* A lone CR ends a line (classic Mac OS), and so does CR CR LF (CRLF converted twice). */
+	put_str(&b, "# one\r# two\r\r\n");
+	put_pem_eol(&b, pem1, "\r");
+	put_pem_eol(&b, pem2, "\r\r\n");
+	expect_certs(run(&b, &s, NULL, &err), &err, &s, 2, all3, lines);
+	buf_free(&b);
+
+	/* Line numbers count them: the damage is reported on the line an editor shows. */
+	memset(&s, 0, sizeof(s));
+	put_str(&b, "#\r\r-----BEGIN CERTIFICATE-----\rMIIB!\r-----END CERTIFICATE-----\r");
+	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
+	             "line 3: invalid base64 in certificate block (byte 0x21 on line 4)");
+	buf_free(&b);
+}
+
+static void test_headers_in_cert_block(void **state)
+{
+	static const size_t line1 = 2;
+	struct buf b = {0};
+	struct seen s = {0};
+	mxtls_error err;
+	char dek[200];
+
+	(void)state;
+	/* RFC 1421 header lines before the base64 are not base64: they are skipped. */
+	put_str(&b, "\n-----BEGIN CERTIFICATE-----\nComment: our root\nFrom: pki@example.com\n\n");
+	put(&b, strchr(pem1, '\n') + 1, strlen(strchr(pem1, '\n') + 1));
+	expect_certs(run(&b, &s, NULL, &err), &err, &s, 1, all3, &line1);
+	buf_free(&b);
+
+	/* After the base64 has begun, a colon is damage as before. */
+	memset(&s, 0, sizeof(s));
+	put_str(&b, "-----BEGIN CERTIFICATE-----\nMIIB\nComment: late\n-----END CERTIFICATE-----\n");
+	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
+	             "line 1: invalid base64 in certificate block (byte 0x3a on line 3)");
+	buf_free(&b);
+
+	/* A DEK-Info value too long for the scanner is an error, not cut short. */
+	memset(dek, 'A', sizeof(dek));
+	memcpy(dek, "DEK-Info: ", 10);
+	dek[sizeof(dek) - 2] = '\n';
+	dek[sizeof(dek) - 1] = '\0';
+	put_str(&b, "-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\n");
+	put_str(&b, dek);
+	put_str(&b, "\nMIIB\n-----END CERTIFICATE-----\n");
+	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
+	             "line 1: DEK-Info header too long (line 3) in certificate block");
+	buf_free(&b);
+}
+
+static void test_bom_in_decoded_text(void **state)
+{
+	static const size_t lines[2] = {1, 12};
+	struct buf pem = {0}, b = {0};
+	struct seen s = {0};
+	mxtls_error err;
+
+	(void)state;
+	/* Base64 of a file saved with a BOM: its first certificate is no longer lost. */
+	put_str(&pem, "\xef\xbb\xbf");
+	put_pem(&pem, pem1);
+	put_pem(&pem, pem2);
+	put_base64(&b, pem.p, pem.len, 76, "", "\n");
+	expect_certs(run(&b, &s, NULL, &err), &err, &s, 2, all3, lines);
+	buf_free(&b);
+	buf_free(&pem);
+
+	/* Decoded text must hold a "-----BEGIN " line to be read as PEM, as everywhere else. */
+	memset(&s, 0, sizeof(s));
+	put_base64(&b, "-----BEGINCERTIFICATE-----\n", 27, 0, "", "\n");
+	expect_error(run(&b, &s, NULL, &err), &err, MXTLS_ERR_CORRUPT,
+	             "neither PEM nor base64 of PEM");
+	buf_free(&b);
+}
+
+/* mx_pem_blocks on text: the labels it handed over ("label@line", one per block) or the error. */
+struct blocks_seen {
+	char got[512];
+};
+
+static int collect_block(void *arg, const struct mx_pem_block *blk)
+{
+	struct blocks_seen *bs = arg;
+	size_t n = strlen(bs->got);
+
+	snprintf(bs->got + n, sizeof(bs->got) - n, "%s%s@%zu", n ? "," : "", blk->label,
+	         blk->line);
+	return 0;
+}
+
+static void expect_blocks(const char *text, size_t len, int code, const char *want)
+{
+	struct blocks_seen bs = {{0}};
+	mxtls_error err;
+	uint8_t *copy = malloc(len);
+	int ret;
+
+	assert_non_null(copy);
+	memcpy(copy, text, len);
+	mx_err_clear(&err);
+	ret = mx_pem_blocks(copy, len, collect_block, &bs, NULL, &err);
+	free(copy);
+	if (ret != -code || strstr(code ? err.message : bs.got, want) == NULL)
+		fprintf(stderr, "got %d \"%s\" [%s], want %d with \"%s\"\n", ret, err.message, bs.got,
+		        -code, want);
+	assert_int_equal(ret, -code);
+	assert_non_null(strstr(code ? err.message : bs.got, want));
+}
+
+#define BLOCKS(text, code, want) expect_blocks(text, sizeof(text) - 1, code, want)
+
+static void test_blocks_boundaries(void **state)
+{
+	char long_end[200];
+	int n;
+
+	(void)state;
+	/* A label ends at the first "-----", which ends the line: nothing else hides a block. */
+	BLOCKS("-----BEGIN CERTIFICATE------\nMA==\n-----END CERTIFICATE------\n",
+	       MXTLS_ERR_CORRUPT, "line 1: malformed BEGIN line");
+	BLOCKS("x\n-----BEGIN A-----B-----\nMA==\n-----END A-----B-----\n", MXTLS_ERR_CORRUPT,
+	       "line 2: malformed BEGIN line");
+	BLOCKS("-----BEGIN X-----\nMA==\n-----END -----\n", MXTLS_ERR_CORRUPT,
+	       "line 3: malformed END line");
+	/* An END label is compared whole: a long one or one with a NUL after it is another. */
+	n = snprintf(long_end, sizeof(long_end), "-----BEGIN X-----\nMA==\n-----END X%070d-----\n",
+	             0);
+	expect_blocks(long_end, (size_t)n, MXTLS_ERR_CORRUPT, "\" closes \"BEGIN X\" of line 1");
+	BLOCKS("-----BEGIN X-----\nMA==\n-----END X\0-----\n", MXTLS_ERR_CORRUPT,
+	       "line 3: \"END X\" closes \"BEGIN X\" of line 1");
+	/* What did not change: a long BEGIN label, read, is malformed; the usual is fine. */
+	BLOCKS("-----BEGIN "
+	       "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX-----\nMA==\n",
+	       MXTLS_ERR_CORRUPT, "line 1: malformed BEGIN line");
+	BLOCKS("\xef\xbb\xbf  -----BEGIN RSA PRIVATE KEY-----  \nProc-Type: 4,ENCRYPTED\n"
+	       "DEK-Info: AES-128-CBC,00\n\nMA==\n-----END RSA PRIVATE KEY-----\n",
+	       0, "RSA PRIVATE KEY@1");
+}
+
+static void test_blocks_line_ends_and_blanks(void **state)
+{
+	(void)state;
+	/* Vertical tab and form feed are blanks, as they always were for trust bundles. */
+	BLOCKS("\f-----BEGIN X-----\v\nMA\v==\n-----END X-----\n", 0, "X@1");
+	/* Lone CR and CR CR LF end lines; CRLF still counts once. */
+	BLOCKS("#\r\r\n#\r\n-----BEGIN X-----\rMA==\r-----END X-----\r-----BEGIN Y-----\r\r\nMA==\n"
+	       "-----END Y-----",
+	       0, "X@3,Y@6");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1035,6 +1205,11 @@ int main(void)
 	    cmocka_unit_test(test_callback_error),
 	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_usage),
+	    cmocka_unit_test(test_cr_line_ends),
+	    cmocka_unit_test(test_headers_in_cert_block),
+	    cmocka_unit_test(test_bom_in_decoded_text),
+	    cmocka_unit_test(test_blocks_boundaries),
+	    cmocka_unit_test(test_blocks_line_ends_and_blanks),
 	};
 
 	return cmocka_run_group_tests(tests, setup_ders, NULL);
