@@ -85,7 +85,9 @@ enum cli_kind {
 	CLI_KIND_PEM_OTHER,
 	CLI_KIND_BASE64_PKCS12,
 	CLI_KIND_JSON,
-	CLI_KIND_TEXT
+	CLI_KIND_TEXT,
+	CLI_KIND_JKS,
+	CLI_KIND_JCEKS
 };
 /* The kind of the file's first bytes (CLI_KIND_UNKNOWN if unreadable or unrecognised). */
 enum cli_kind cli_sniff_file(const char *path);
@@ -97,9 +99,9 @@ const char *cli_kind_id(enum cli_kind k);
 const char *cli_kind_hint(enum cli_kind k, const char *wanted);
 
 /* --- inspect on certificates, .p7b and keys (mxtls_inspect_file.c) --- */
-/* 1 for the kinds the readers take (certificates, PKCS#7, keys; PEM or DER). */
+/* 1 for the kinds the readers take (certificates, PKCS#7, keys; PEM or DER; Java keystores). */
 int cli_kind_readable(enum cli_kind k);
-/* Inspect such a file (password for an encrypted key, or NULL); returns the exit code. */
+/* Inspect such a file (password for an encrypted key or a keystore, or NULL); returns the exit code. */
 int cli_inspect_other(const char *file, enum cli_kind kind, const char *password);
 
 /* --- algorithm names (mxtls_oids.c) --- */

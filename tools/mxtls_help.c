@@ -61,13 +61,15 @@ static const struct opt pack_opts[] = {
 	{"--key", NULL, "FILE", "the private key: PKCS#8, encrypted PKCS#8, PKCS#1, SEC1, PEM or DER"},
 	{"--chain", NULL, "FILE", "more intermediates/roots to complete the chain (repeatable)"},
 	{"--authorities", NULL, "FILE", "a CA bundle to complete the chain from (only what is needed)"},
-	{"--from", NULL, "FILE", "re-encrypt this PKCS#12 (.p12/.pfx) under --profile instead"},
-	{"--alias", NULL, "NAME", "the friendlyName of the identity"},
+	{"--from", NULL, "FILE", "re-encrypt this PKCS#12 (.p12/.pfx), or a key of this Java keystore (.jks/.jceks)"},
+	{"--alias", NULL, "NAME", "the friendlyName of the identity; with a keystore, the key entry to take"},
 	{"--profile", NULL, "PROFILE", "modern (default), compat (old Java/Windows) or pbmac1"},
 	{"--password-file", NULL, "FILE", "the output password: the file, less one trailing line end"},
 	{"--password-env", NULL, "VAR", "the output password from environment variable VAR"},
-	{"--in-password-file", NULL, "FILE", "the password of an encrypted key or of --from"},
+	{"--in-password-file", NULL, "FILE", "the password of an encrypted key or of --from (a keystore's store password)"},
 	{"--in-password-env", NULL, "VAR", "the same, from environment variable VAR"},
+	{"--in-key-password-file", NULL, "FILE", "a keystore's key password (default: its store password)"},
+	{"--in-key-password-env", NULL, "VAR", "the same, from environment variable VAR"},
 	{"--allow-empty-password", NULL, NULL, "accept an empty output password"},
 	{"--output", "-o", "FILE", "the container to write (atomically, mode 0600)"},
 	{"--json", NULL, NULL, "one JSON object on stdout, whatever happens"},
@@ -81,10 +83,11 @@ static const struct cmd cmds[] = {
 	 "0 loaded, 1 the file cannot be used (the code says why), 2 usage",
 	 "Without a password option no password is used. With --json the object has\n"
 	 "\"code\" (\"ok\", \"wrong_password\", \"io\", \"corrupt\", ..., \"usage\") and\n"
-	 "\"message\" on every outcome. A certificate (PEM or DER), a .p7b or a\n"
-	 "private key (never printed; the password option opens an encrypted one) is\n"
-	 "read too, with \"file_kind\"; a file of another kind (a request, base64,\n"
-	 "JSON) is named as what it is. Algorithms are named with their OIDs.",
+	 "\"message\" on every outcome. A certificate (PEM or DER), a .p7b, a private\n"
+	 "key (never printed; the password option opens an encrypted one) or a Java\n"
+	 "keystore (.jks/.jceks; the password opens the store and its keys) is read\n"
+	 "too, with \"file_kind\"; a file of another kind (a request, base64, JSON) is\n"
+	 "named as what it is. Algorithms are named with their OIDs.",
 	 "mxtls inspect --password-file pw.txt client.p12\n"
 	 "mxtls inspect --json --password-env P12_PASSWORD client.p12"},
 	{"get", "URL", "one HTTPS GET through libcurl, with a libmxtls identity and trust", get_opts,
@@ -111,21 +114,28 @@ static const struct cmd cmds[] = {
 	 "MXTLS_CLIENT_CERTIFICATE_FILE=client.p12 \\\n"
 	 "    MXTLS_CLIENT_CERTIFICATE_PASSWORD_FILE=pw.txt mxtls check\n"
 	 "mxtls check --json"},
-	{"pack", NULL, "a PKCS#12 container from a certificate, its chain and key (or a legacy .p12)",
+	{"pack", NULL,
+	 "a PKCS#12 container from a certificate and its key, a Java keystore or a legacy .p12",
 	 pack_opts,
 	 "0 written, 1 bad input (the code says why: key_mismatch, wrong_password,\n"
-	 "corrupt, ...), 2 usage (an empty password without --allow-empty-password)",
+	 "corrupt, ...), 2 usage (an empty password without --allow-empty-password;\n"
+	 "a keystore of several keys without --alias)",
 	 "The leaf is the certificate holding the key's public key, whatever the\n"
 	 "order; a key that no certificate holds is key_mismatch. The chain is ordered\n"
 	 "leaf to root by name and signature; if it does not reach a self-signed root a\n"
-	 "warning says which issuer is missing. The container is read back with the\n"
+	 "warning says which issuer is missing. --from a JKS or JCEKS keystore takes\n"
+	 "the key entry --alias names (or the only one; its alias becomes the\n"
+	 "friendlyName), with the chain stored with it, completed from the store's\n"
+	 "other entries, --chain and --authorities. The container is read back with the\n"
 	 "same password and must give the same leaf and chain before it is written\n"
 	 "(a temporary file beside OUT, mode 0600, fsync, rename). The report and\n"
 	 "--json are those of `mxtls inspect`, with \"profile\" and pack's warnings.\n"
 	 "Passwords are never echoed.",
 	 "mxtls pack --cert client.pem --key client.key --chain ca-chain.p7b \\\n"
 	 "    --password-file pw.txt -o client.p12\n"
-	 "mxtls pack --from legacy.pfx --in-password-env OLD --password-env NEW -o new.p12"},
+	 "mxtls pack --from legacy.pfx --in-password-env OLD --password-env NEW -o new.p12\n"
+	 "mxtls pack --from store.jks --alias client --in-password-env STOREPASS \\\n"
+	 "    --in-key-password-env KEYPASS --password-env NEW -o client.p12"},
 	{"version", NULL, "the versions of mxtls, libmxtls, mbedTLS and libcurl (also --version)",
 	 no_opts, "0", NULL, "mxtls version"},
 	{"help", "[COMMAND]", "this overview, or the full help of COMMAND (also COMMAND --help)",
@@ -235,7 +245,10 @@ int cli_help_to(const char *cmd, FILE *f)
 		for (o = c->opts; o->name; o++) {
 			snprintf(left, sizeof(left), "%s%s%s%s%s", o->alias ? o->alias : "",
 				 o->alias ? ", " : "", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-			fprintf(f, "  %-26s %s\n", left, o->text);
+			if (strlen(left) > 26) /* a long option: its text on the next line */
+				fprintf(f, "  %s\n  %-26s %s\n", left, "", o->text);
+			else
+				fprintf(f, "  %-26s %s\n", left, o->text);
 		}
 	}
 	print_block(f, "Notes", c->notes);

@@ -1,6 +1,7 @@
 /*
  * `mxtls inspect` on the other files users upload or hand to `mxtls pack`: PEM
- * or DER certificates, .p7b bundles, private keys (never printed). Read with
+ * or DER certificates, .p7b bundles, private keys (never printed), Java
+ * keystores (JKS, JCEKS; the one password opens the store and its keys). Read with
  * the library's readers (mxtls_bundle); reported in inspect's shape: identities
  * (a key with its certificate and chain), other certificates, keys without a
  * certificate, and warnings.
@@ -34,6 +35,8 @@ int cli_kind_readable(enum cli_kind k)
 	case CLI_KIND_PEM_EC_KEY:
 	case CLI_KIND_PEM_ENC_KEY:
 	case CLI_KIND_PEM_PKCS7:
+	case CLI_KIND_JKS:
+	case CLI_KIND_JCEKS:
 		return 1;
 	default:
 		return 0;
@@ -118,6 +121,8 @@ static json_t *key_json(const mxtls_key *k)
 	if (mxtls_key_curve(k))
 		json_object_set_new(o, "curve", json_string(mxtls_key_curve(k)));
 	json_object_set_new(o, "form", cli_json_text(mxtls_key_form(k)));
+	if (mxtls_key_alias(k))
+		json_object_set_new(o, "alias", cli_json_text(mxtls_key_alias(k)));
 	return o;
 }
 
@@ -162,12 +167,15 @@ int cli_inspect_other(const char *file, enum cli_kind kind, const char *password
 			json_array_append_new(keys, o);
 			continue;
 		}
-		json_t *cj = json_array();
+		json_t *cj = json_array(), *id;
 		for (j = 1; j < n; j++)
 			json_array_append_new(cj, cert_json(chain[j]));
-		json_array_append_new(ids, json_pack("{s:o, s:o, s:o}", "certificate",
-						     cert_json(chain[0]), "chain", cj, "key",
-						     key_json(k)));
+		id = json_pack("{s:o, s:o, s:o}", "certificate", cert_json(chain[0]), "chain", cj,
+			       "key", key_json(k));
+		/* A keystore entry's alias: what pack writes as the friendlyName, as in a .p12. */
+		if (mxtls_key_alias(k))
+			json_object_set_new(id, "friendly_name", cli_json_text(mxtls_key_alias(k)));
+		json_array_append_new(ids, id);
 		client_auth(w, chain[0]);
 		if (mxtls_key_kind(k) == MXTLS_KEY_RSA && mxtls_key_bits(k) < 2048)
 			warn(w, "weak_key", "RSA key of %zu bits (2048 or more is expected)",
@@ -197,7 +205,16 @@ int cli_inspect_other(const char *file, enum cli_kind kind, const char *password
 	printf("%s\n%s\n", file, cli_kind_text(kind));
 	for (i = 0; i < json_array_size(ids); i++) {
 		json_t *id = json_array_get(ids, i), *k = json_object_get(id, "key");
-		printf("identity %zu\n  key: %s %lld bits%s%s (%s)\n", i + 1,
+		const char *fn = json_string_value(json_object_get(id, "friendly_name"));
+		printf("identity %zu", i + 1);
+		if (fn) { /* from the file: control characters shown as '?' */
+			printf(" \"");
+			for (; *fn; fn++)
+				putchar((unsigned char)*fn < 0x20 || *fn == 0x7f ? '?' : *fn);
+			putchar('"');
+		}
+		putchar('\n');
+		printf("  key: %s %lld bits%s%s (%s)\n",
 		       json_string_value(json_object_get(k, "type")),
 		       (long long)json_integer_value(json_object_get(k, "bits")),
 		       json_object_get(k, "curve") ? " " : "",

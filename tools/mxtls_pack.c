@@ -1,8 +1,9 @@
 /*
  * `mxtls pack`: a PKCS#12 container from what a CA hands out (certificates,
- * a .p7b chain, a key in any usual PEM/DER form), or a legacy container
- * re-encrypted. The leaf is found by its key, the chain ordered and checked
- * by signature; nothing is written that has not been read back.
+ * a .p7b chain, a key in any usual PEM/DER form), from one key entry of a Java
+ * keystore (.jks/.jceks), or a legacy container re-encrypted. The leaf is
+ * found by its key, the chain ordered and checked by signature; nothing is
+ * written that has not been read back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,7 +36,8 @@ struct pack_args {
 	int ncerts, nchains;
 	const char *key, *authorities, *from, *alias, *out;
 	int profile, allow_empty;
-	struct pack_pw pw, in_pw;
+	int keystore; /* --from is a JKS/JCEKS keystore */
+	struct pack_pw pw, in_pw, in_key_pw;
 };
 
 /* Warnings of pack itself, printed with the container's. */
@@ -116,6 +119,10 @@ static int parse(int argc, char **argv, struct pack_args *a)
 			 strcmp(opt, "--in-password-env") == 0)
 			r = pw_option(argc, argv, &i, "--in-password-file", "--in-password-env",
 				      &a->in_pw);
+		else if (strcmp(opt, "--in-key-password-file") == 0 ||
+			 strcmp(opt, "--in-key-password-env") == 0)
+			r = pw_option(argc, argv, &i, "--in-key-password-file",
+				      "--in-key-password-env", &a->in_key_pw);
 		if (r < 0)
 			return EXIT_USAGE;
 		if (r == 1)
@@ -164,10 +171,22 @@ static int parse(int argc, char **argv, struct pack_args *a)
 	}
 	if (a->out == NULL)
 		return cli_usage_error("pack", "-o OUT.p12 is missing");
-	if (a->from && (a->ncerts || a->key || a->nchains || a->authorities))
-		return cli_usage_error("pack", "--from takes no --cert, --key, --chain or --authorities");
+	if (a->from) {
+		enum cli_kind k = cli_sniff_file(a->from);
+		a->keystore = k == CLI_KIND_JKS || k == CLI_KIND_JCEKS;
+	}
+	/* A keystore goes the way of certificate files: its chain may be completed. */
+	if (a->from && a->keystore && (a->ncerts || a->key))
+		return cli_usage_error("pack", "--from a keystore takes no --cert or --key");
+	if (a->from && !a->keystore && (a->ncerts || a->key || a->nchains || a->authorities))
+		return cli_usage_error("pack", "--from FILE.p12 takes no --cert, --key, --chain or "
+					       "--authorities");
+	if (a->in_key_pw.given && !a->keystore)
+		return cli_usage_error("pack", "--in-key-password-file/-env are for --from a "
+					       "keystore (.jks, .jceks)");
 	if (!a->from && (a->ncerts == 0 || a->key == NULL))
-		return cli_usage_error("pack", "--cert and --key are needed (or --from FILE.p12)");
+		return cli_usage_error("pack", "--cert and --key are needed (or --from FILE.p12, "
+					       "--from STORE.jks)");
 	if (!a->pw.given)
 		return cli_usage_error("pack", "the output password is missing: --password-file or "
 					       "--password-env");
@@ -225,17 +244,63 @@ static int same_identity(const mxtls_identity *id, const struct expect *e)
 	return got.n == e->n && memcmp(got.sha, e->sha, e->n * 32) == 0;
 }
 
+/*
+ * Key key_index of a bundle with its chain into the writer; expect gets the identity.
+ * Certificates [given_from, given_to) of the bundle were given to complete the chain:
+ * those left out get a note. friendly: the friendlyName, or NULL.
+ */
+static int pack_bundle_key(const mxtls_bundle *b, size_t key_index, size_t given_from,
+			   size_t given_to, const char *friendly, mxtls_pkcs12_writer *w,
+			   struct expect *ex, struct notes *notes)
+{
+	const mxtls_cert *chain[MXTLS_MAX_CHAIN];
+	char name[512], iss[512];
+	size_t n = 0, i, j;
+	mxtls_error err;
+	int complete;
+
+	complete = mxtls_bundle_chain(b, key_index, chain, MXTLS_MAX_CHAIN, &n, &err);
+	if (complete < 0)
+		return input_failed(&err);
+	if (!complete) {
+		subject(chain[n - 1], name, sizeof(name));
+		if (mxtls_cert_issuer(chain[n - 1], iss, sizeof(iss)) < 0 && iss[0] == '\0')
+			snprintf(iss, sizeof(iss), "?");
+		note(notes, "incomplete_chain",
+		     "the chain stops at \"%s\": its issuer \"%s\" was not given (--chain or "
+		     "--authorities); servers that know that CA need only the intermediates",
+		     name, iss);
+	}
+	for (i = given_from; i < given_to; i++) {
+		const mxtls_cert *c = mxtls_bundle_cert(b, i);
+		for (j = 0; j < n && chain[j] != c; j++)
+			;
+		if (j == n) {
+			subject(c, name, sizeof(name));
+			note(notes, "skipped_entry",
+			     "certificate \"%s\" is not on the key's chain: left out", name);
+		}
+	}
+	for (i = 0; i < mxtls_bundle_warning_count(b); i++)
+		note(notes, mxtls_warning_name(mxtls_bundle_warning_kind(b, i)), "%s",
+		     mxtls_bundle_warning(b, i));
+	for (i = 0; i < n && i < MXTLS_MAX_CHAIN; i++)
+		memcpy(ex->sha[i], mxtls_cert_sha256(chain[i]), 32);
+	ex->n = n;
+	if (mxtls_bundle_add_to_writer(b, key_index, w, friendly, &err) != 0)
+		return input_failed(&err);
+	return 0;
+}
+
 /* From certificates and a key: fill the writer; expect[0] gets the identity. */
 static int from_files(const struct pack_args *a, mxtls_pkcs12_writer *w, struct expect *ex,
 		      struct notes *notes)
 {
-	const mxtls_cert *chain[MXTLS_MAX_CHAIN];
 	const char *pw = a->in_pw.given ? a->in_pw.value : NULL;
-	size_t pwlen = a->in_pw.given ? a->in_pw.len : 0, nkeys, n = 0, i, j, ngiven;
-	char name[512], iss[512];
+	size_t pwlen = a->in_pw.given ? a->in_pw.len : 0, nkeys, i, ngiven;
 	mxtls_bundle *b;
 	mxtls_error err;
-	int ret, complete;
+	int ret;
 
 	b = mxtls_bundle_new(&err);
 	if (b == NULL)
@@ -258,37 +323,96 @@ static int from_files(const struct pack_args *a, mxtls_pkcs12_writer *w, struct 
 	}
 	if (a->authorities && mxtls_bundle_add_file(b, a->authorities, NULL, 0, &err) != 0)
 		goto failed;
-	complete = mxtls_bundle_chain(b, nkeys, chain, MXTLS_MAX_CHAIN, &n, &err);
-	if (complete < 0)
-		goto failed;
-	if (!complete) {
-		subject(chain[n - 1], name, sizeof(name));
-		if (mxtls_cert_issuer(chain[n - 1], iss, sizeof(iss)) < 0 && iss[0] == '\0')
-			snprintf(iss, sizeof(iss), "?");
-		note(notes, "incomplete_chain",
-		     "the chain stops at \"%s\": its issuer \"%s\" was not given (--chain or "
-		     "--authorities); servers that know that CA need only the intermediates",
-		     name, iss);
-	}
-	for (i = 0; i < ngiven; i++) {
-		const mxtls_cert *c = mxtls_bundle_cert(b, i);
-		for (j = 0; j < n && chain[j] != c; j++)
-			;
-		if (j == n) {
-			subject(c, name, sizeof(name));
-			note(notes, "skipped_entry",
-			     "certificate \"%s\" is not on the key's chain: left out", name);
-		}
-	}
-	for (i = 0; i < mxtls_bundle_warning_count(b); i++)
-		note(notes, mxtls_warning_name(mxtls_bundle_warning_kind(b, i)), "%s",
-		     mxtls_bundle_warning(b, i));
-	for (i = 0; i < n && i < MXTLS_MAX_CHAIN; i++)
-		memcpy(ex->sha[i], mxtls_cert_sha256(chain[i]), 32);
-	ex->n = n;
-	ret = mxtls_bundle_add_to_writer(b, nkeys, w, a->alias, &err);
+	ret = pack_bundle_key(b, nkeys, 0, ngiven, a->alias, w, ex, notes);
 	mxtls_bundle_free(b);
-	return ret == 0 ? 0 : input_failed(&err);
+	return ret;
+failed:
+	mxtls_bundle_free(b);
+	return input_failed(&err);
+}
+
+/* "a", "b", "c": the aliases of a bundle's keys, for a message. */
+static void key_aliases(const mxtls_bundle *b, char *out, size_t size)
+{
+	size_t i, o = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < mxtls_bundle_key_count(b) && o < size; i++) {
+		const char *al = mxtls_key_alias(mxtls_bundle_key(b, i));
+		int k = snprintf(out + o, size - o, "%s\"%s\"", i ? ", " : "", al ? al : "?");
+		o += k > 0 ? (size_t)k : 0;
+	}
+}
+
+/* The key entry --alias names (ASCII case ignored, as Java) or the only one; -1: *code set. */
+static long pick_key(const struct pack_args *a, const mxtls_bundle *b, int *code)
+{
+	size_t i, n = mxtls_bundle_key_count(b);
+	char list[1024];
+
+	key_aliases(b, list, sizeof(list));
+	if (n == 0)
+		return *code = cli_fail("pack", EXIT_BAD_INPUT, "no_key", NULL,
+					"%s: no private-key entry (only certificates)", a->from),
+		       -1;
+	if (a->alias == NULL) {
+		if (n == 1)
+			return 0;
+		return *code = cli_fail("pack", EXIT_USAGE, "usage", NULL,
+					"%s holds %zu private keys (%s): choose one with --alias",
+					a->from, n, list),
+		       -1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *al = mxtls_key_alias(mxtls_bundle_key(b, i));
+		if (al && strcasecmp(al, a->alias) == 0)
+			return (long)i;
+	}
+	return *code = cli_fail("pack", EXIT_USAGE, "usage", NULL,
+				"--alias \"%s\": %s has no private key of that alias (its keys: "
+				"%s)",
+				a->alias, a->from, list),
+	       -1;
+}
+
+/* From a keystore's key entry (--alias, or the only one), its chain completed by --chain etc. */
+static int from_keystore(const struct pack_args *a, mxtls_pkcs12_writer *w, struct expect *ex,
+			 struct notes *notes)
+{
+	const struct pack_pw *kp = a->in_key_pw.given ? &a->in_key_pw : NULL;
+	size_t i, k, given;
+	mxtls_bundle *b;
+	mxtls_error err;
+	long picked;
+	int ret = EXIT_USAGE;
+
+	b = mxtls_bundle_new(&err);
+	if (b == NULL)
+		return input_failed(&err);
+	if (mxtls_bundle_add_keystore_file(b, a->from, a->in_pw.value, a->in_pw.len,
+					   kp ? kp->value : NULL, kp ? kp->len : 0, &err) != 0)
+		goto failed;
+	picked = pick_key(a, b, &ret);
+	if (picked < 0) {
+		mxtls_bundle_free(b);
+		return ret;
+	}
+	k = (size_t)picked;
+	given = mxtls_bundle_cert_count(b);
+	for (i = 0; i < (size_t)a->nchains; i++)
+		if (mxtls_bundle_add_file(b, a->chains[i], NULL, 0, &err) != 0)
+			goto failed;
+	if (a->authorities && mxtls_bundle_add_file(b, a->authorities, NULL, 0, &err) != 0)
+		goto failed;
+	for (i = 0; i < mxtls_bundle_key_count(b); i++)
+		if (i != k)
+			note(notes, "skipped_entry", "private key \"%s\" of %s is left out",
+			     mxtls_key_alias(mxtls_bundle_key(b, i)), a->from);
+	/* Only what --chain gave gets a note: the store's other entries are not the user's list. */
+	ret = pack_bundle_key(b, k, given, given, mxtls_key_alias(mxtls_bundle_key(b, k)), w, ex,
+			      notes);
+	mxtls_bundle_free(b);
+	return ret;
 failed:
 	mxtls_bundle_free(b);
 	return input_failed(&err);
@@ -374,7 +498,11 @@ int cmd_pack(int argc, char **argv)
 		ret = input_failed(&err);
 		goto out;
 	}
-	if (a.from) {
+	if (a.from && a.keystore) {
+		ret = from_keystore(&a, w, &ex[0], &notes);
+		if (ret != 0)
+			goto out;
+	} else if (a.from) {
 		src = mxtls_pkcs12_load_file_n(a.from, a.in_pw.value, a.in_pw.len, 0, &err);
 		if (src == NULL) {
 			ret = input_failed(&err);
@@ -476,5 +604,6 @@ out:
 	mxtls_pkcs12_writer_free(w);
 	pw_free(&a.pw);
 	pw_free(&a.in_pw);
+	pw_free(&a.in_key_pw);
 	return ret;
 }

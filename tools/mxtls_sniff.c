@@ -179,6 +179,13 @@ enum cli_kind cli_sniff_mem(const uint8_t *p, size_t n)
 	}
 	if (n == 0)
 		return CLI_KIND_EMPTY;
+	/* Java keystores: magic, then version 1 or 2 (big-endian). */
+	if (n >= 8 && memcmp(p + 4, "\0\0\0", 3) == 0 && (p[7] == 1 || p[7] == 2)) {
+		if (memcmp(p, "\xfe\xed\xfe\xed", 4) == 0)
+			return CLI_KIND_JKS;
+		if (memcmp(p, "\xce\xce\xce\xce", 4) == 0)
+			return CLI_KIND_JCEKS;
+	}
 	if (p[0] == 0x30)
 		return sniff_der(p, n);
 	if (!is_text(p, n))
@@ -243,6 +250,8 @@ static const struct {
 	{CLI_KIND_BASE64_PKCS12, "pkcs12-base64", "a PKCS#12 container in base64"},
 	{CLI_KIND_JSON, "json", "JSON"},
 	{CLI_KIND_TEXT, "text", "text"},
+	{CLI_KIND_JKS, "jks", "a Java keystore (JKS)"},
+	{CLI_KIND_JCEKS, "jceks", "a Java keystore (JCEKS)"},
 };
 
 const char *cli_kind_text(enum cli_kind k)
@@ -293,6 +302,11 @@ const char *cli_kind_hint(enum cli_kind k, const char *wanted)
 		return "a request is not a certificate yet: have it signed first";
 	case CLI_KIND_JSON:
 		return "CLIENT_CERTIFICATES JSON goes in the environment; see mxtls help check";
+	case CLI_KIND_JKS:
+	case CLI_KIND_JCEKS:
+		return want_p12 ? "mxtls pack --from STORE --alias NAME -o client.p12 makes a .p12 "
+				  "of one of its keys"
+				: NULL;
 	default:
 		return NULL;
 	}

@@ -847,6 +847,8 @@ MXTLS_EXTERN void mxtls_pkcs12_writer_free(mxtls_pkcs12_writer *w);
  *    legacy "Proc-Type: 4,ENCRYPTED" + "DEK-Info:" (AES-128/192/256-CBC,
  *    DES-EDE3-CBC); or the same keys as DER. RSA and EC (P-256, P-384,
  *    P-521) keys only.
+ *  - Java keystores: JKS and JCEKS (see mxtls_bundle_add_keystore_mem()),
+ *    recognised by their magic number.
  * Other PEM blocks (CRLs, requests, public keys) are skipped with a
  * warning. The same certificate given twice is kept once.
  *
@@ -884,6 +886,52 @@ MXTLS_EXTERN int mxtls_bundle_add_mem(mxtls_bundle *b, const void *data, size_t 
 /** As mxtls_bundle_add_mem(), reading the file at path (messages name it); the read copy is wiped. */
 MXTLS_EXTERN int mxtls_bundle_add_file(mxtls_bundle *b, const char *path, const char *password,
 				       size_t password_len, mxtls_error *err);
+/**
+ * Add the entries of a Java keystore of len bytes: JKS (magic 0xFEEDFEED)
+ * or JCEKS (0xCECECECE), versions 1 and 2, as keytool writes them.
+ * mxtls_bundle_add_mem() reads the same when it sees the magic, with its one
+ * password as store and key password.
+ *  - private-key entries: the key (RSA or EC; other key types are skipped
+ *    with a skipped_entry warning) and its certificate chain.
+ *    mxtls_key_alias() gives the entry's alias, mxtls_key_source()
+ *    "store.jks, alias \"client\"", mxtls_key_form() the protection
+ *    ("JKS, JDK key protector (SHA-1)", "JCEKS, PBEWithMD5AndTripleDES, N
+ *    iterations");
+ *  - trusted-certificate entries: their certificate;
+ *  - secret-key entries (JCEKS): skipped with a skipped_entry warning naming
+ *    the alias.
+ * store_password: store_password_len bytes of UTF-8 (no NUL needed; a NUL
+ * inside is usage), hashed as Java chars (UTF-16BE) for the store's
+ * integrity check. With none (NULL or empty) the check is made with the
+ * empty password and, if it fails, skipped with a no_mac warning, as Java
+ * loads a store without a password. key_password: for the private keys;
+ * NULL means the store password (keytool's default). The JDK key protector
+ * takes the key password as UTF-16BE, PBEWithMD5AndTripleDES as its UTF-8
+ * bytes (Java 21 and later; Java 17 and older accept printable ASCII only,
+ * which is the same bytes).
+ *
+ * Returns 0, or -1 with err filled and the bundle as it was before the
+ * call: corrupt ("offset N: ..."), wrong_password (the integrity check
+ * fails with a store password given; or a key's check or padding fails, the
+ * message naming its alias), unsupported_algorithm (a key protection other
+ * than the JDK key protector 1.3.6.1.4.1.42.2.17.1.1 and, in JCEKS,
+ * PBEWithMD5AndTripleDES 1.3.6.1.4.1.42.2.19.1, named by its OID; a
+ * certificate type other than X.509), limit_exceeded (entries, alias,
+ * chain or certificate sizes; KDF iterations and budget as for PKCS#12),
+ * empty (no certificate or usable key). The input and passwords are not
+ * kept; decrypted keys are wiped. Thread safety: as every bundle call.
+ */
+MXTLS_EXTERN int mxtls_bundle_add_keystore_mem(mxtls_bundle *b, const void *data, size_t len,
+					       const char *name, const char *store_password,
+					       size_t store_password_len,
+					       const char *key_password, size_t key_password_len,
+					       mxtls_error *err);
+/** As mxtls_bundle_add_keystore_mem(), reading the file at path (messages name it). */
+MXTLS_EXTERN int mxtls_bundle_add_keystore_file(mxtls_bundle *b, const char *path,
+						const char *store_password,
+						size_t store_password_len,
+						const char *key_password, size_t key_password_len,
+						mxtls_error *err);
 /** Release a bundle and wipe its keys. NULL-safe. */
 MXTLS_EXTERN void mxtls_bundle_free(mxtls_bundle *b);
 /** Distinct certificates, in the order read. Borrowed; NULL if out of range. */
@@ -892,7 +940,8 @@ MXTLS_EXTERN const mxtls_cert *mxtls_bundle_cert(const mxtls_bundle *b, size_t i
 /** Private keys, in the order read. Borrowed; NULL if out of range. */
 MXTLS_EXTERN size_t mxtls_bundle_key_count(const mxtls_bundle *b);
 MXTLS_EXTERN const mxtls_key *mxtls_bundle_key(const mxtls_bundle *b, size_t i);
-/** Warnings (skipped_entry for blocks that are neither certificates nor keys). Borrowed text. */
+/** Warnings (skipped_entry for blocks and entries that are neither certificates nor usable keys,
+ *  no_mac for a keystore read without its integrity check). Borrowed text. */
 MXTLS_EXTERN size_t mxtls_bundle_warning_count(const mxtls_bundle *b);
 MXTLS_EXTERN int mxtls_bundle_warning_kind(const mxtls_bundle *b, size_t i);
 MXTLS_EXTERN const char *mxtls_bundle_warning(const mxtls_bundle *b, size_t i);
@@ -904,6 +953,8 @@ MXTLS_EXTERN const char *mxtls_key_curve(const mxtls_key *k);
 MXTLS_EXTERN const char *mxtls_key_form(const mxtls_key *k);
 /** Where it was read ("key.pem, line 1"). Borrowed. */
 MXTLS_EXTERN const char *mxtls_key_source(const mxtls_key *k);
+/** The alias of the keystore entry it came from (UTF-8), or NULL for other inputs. Borrowed. */
+MXTLS_EXTERN const char *mxtls_key_alias(const mxtls_key *k);
 /** 1 if the certificate holds the key's public key, else 0. */
 MXTLS_EXTERN int mxtls_key_matches_cert(const mxtls_key *k, const mxtls_cert *c);
 /**

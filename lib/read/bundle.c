@@ -37,7 +37,9 @@ struct mxtls_bundle {
 struct reading {
 	mxtls_bundle *b;
 	const char *name;
-	const char *pw;
+	const uint8_t *data;
+	size_t len;
+	const char *pw; /* for encrypted keys; a keystore's store password */
 	size_t pwlen;
 	size_t found;
 	mxtls_error *err;
@@ -228,6 +230,77 @@ static int on_block(void *arg, const struct mx_pem_block *blk)
 	return 0;
 }
 
+/* ---- Java keystores (keystore_reader.c) ---- */
+
+static int ks_entry(void *arg, const struct mx_ks_entry *e)
+{
+	struct reading *r = arg;
+	struct mxtls_key *k;
+	char where[200];
+	size_t i, nkeys = r->b->nkeys;
+	int ret;
+
+	snprintf(where, sizeof(where), "alias \"%s\"", e->alias);
+	if (e->kind == MX_KS_SECRET_KEY) {
+		mx_warnings_add(&r->b->warnings, MXTLS_WARN_SKIPPED_ENTRY,
+				"%s, %s: a secret key (neither a certificate nor a private key): "
+				"skipped",
+				r->name, where);
+		return 0;
+	}
+	for (i = 0; i < e->ncerts; i++) {
+		char at[240];
+		snprintf(at, sizeof(at), "%s, offset %zu", where, e->certs[i].offset);
+		if ((ret = add_cert(r, e->certs[i].der, e->certs[i].len, at)) != 0)
+			return ret;
+	}
+	if (e->kind != MX_KS_PRIVATE_KEY)
+		return 0;
+	ret = add_key(r, MX_KEYFORM_PKCS8, e->key, e->key_len, NULL, where);
+	if (ret == -MXTLS_ERR_UNSUPPORTED_KEY) {
+		/* A DSA key beside the RSA one a user wants: the store stays usable. */
+		if (r->err)
+			mx_warnings_add(&r->b->warnings, MXTLS_WARN_SKIPPED_ENTRY, "%s: skipped",
+					r->err->message);
+		else
+			mx_warnings_add(&r->b->warnings, MXTLS_WARN_SKIPPED_ENTRY,
+					"%s, %s: a key type mxtls does not use: skipped", r->name,
+					where);
+		mx_err_clear(r->err);
+		return 0;
+	}
+	if (ret != 0)
+		return ret;
+	k = r->b->keys[nkeys];
+	k->alias = strdup(e->alias);
+	if (k->alias == NULL)
+		return mx_err(r->err, MXTLS_ERR_NOMEM, "out of memory");
+	snprintf(k->form, sizeof(k->form), "%s, %s",
+		 mx_keystore_format(r->data, r->len) == MX_KS_JCEKS ? "JCEKS" : "JKS",
+		 e->protection);
+	return 0;
+}
+
+/* A JKS or JCEKS keystore; r->pw is the store password. */
+static int read_keystore(struct reading *r, const char *key_pw, size_t key_pwlen)
+{
+	int verified = 0;
+	int ret = mx_keystore_read(r->data, r->len, r->pw, r->pwlen, key_pw, key_pwlen,
+				   MXTLS_MAX_KDF_BUDGET, ks_entry, r, &verified, r->err);
+
+	if (ret < 0) {
+		if (r->err && strncmp(r->err->message, r->name, strlen(r->name)) != 0)
+			mx_err_prefix(r->err, "%s, ", r->name);
+		return ret;
+	}
+	if (!verified)
+		mx_warnings_add(&r->b->warnings, MXTLS_WARN_NO_MAC,
+				"%s: no store password given: the keystore's integrity (its SHA-1 "
+				"digest) was not checked",
+				r->name);
+	return 0;
+}
+
 /* SEQUENCE { INTEGER 3, SEQUENCE { OID data ... } ... }: a PFX. */
 static int looks_like_pkcs12(const uint8_t *der, size_t len)
 {
@@ -265,25 +338,42 @@ static int read_der(struct reading *r, const uint8_t *der, size_t len)
 	return add_key(r, MX_KEYFORM_DER_ANY, der, len, NULL, "DER");
 }
 
-int mxtls_bundle_add_mem(mxtls_bundle *b, const void *data, size_t len, const char *name,
-			 const char *password, size_t password_len, mxtls_error *err)
+/* A password argument: at most MXTLS_MAX_PASSWORD_BYTES, no NUL byte. */
+static int check_password(const char *pw, size_t len, const char *what, mxtls_error *err)
+{
+	if (pw == NULL && len > 0)
+		return mx_err(err, MXTLS_ERR_USAGE, "%s missing", what);
+	if (len > MXTLS_MAX_PASSWORD_BYTES)
+		return mx_err(err, MXTLS_ERR_LIMIT_EXCEEDED, "%s over %u bytes", what,
+			      MXTLS_MAX_PASSWORD_BYTES);
+	if (len && memchr(pw, '\0', len) != NULL)
+		return mx_err(err, MXTLS_ERR_USAGE, "the %s holds a NUL byte", what);
+	return 0;
+}
+
+/*
+ * One input, whatever its kind (keystore_only: a JKS/JCEKS keystore or an
+ * error). On failure the bundle is put back as it was.
+ */
+static int add_input(mxtls_bundle *b, const void *data, size_t len, const char *name,
+		     const char *password, size_t password_len, const char *key_pw,
+		     size_t key_pwlen, int keystore_only, mxtls_error *err)
 {
 	struct reading r;
 	size_t ncerts, nkeys, nwarn, nblocks = 0;
 	int ret;
 
 	mx_err_clear(err);
-	if (b == NULL || (data == NULL && len > 0) || (password == NULL && password_len > 0))
+	if (b == NULL || (data == NULL && len > 0))
 		return mx_err(err, MXTLS_ERR_USAGE, "bundle or data missing"), -1;
-	if (password_len > MXTLS_MAX_PASSWORD_BYTES)
-		return mx_err(err, MXTLS_ERR_LIMIT_EXCEEDED, "password over %u bytes",
-			      MXTLS_MAX_PASSWORD_BYTES),
-		       -1;
-	if (password_len && memchr(password, '\0', password_len) != NULL)
-		return mx_err(err, MXTLS_ERR_USAGE, "the password holds a NUL byte"), -1;
+	if (check_password(password, password_len, "password", err) != 0 ||
+	    check_password(key_pw, key_pwlen, "key password", err) != 0)
+		return -1;
 	memset(&r, 0, sizeof(r));
 	r.b = b;
 	r.name = name ? name : "memory";
+	r.data = data;
+	r.len = len;
 	r.pw = password;
 	r.pwlen = password_len;
 	r.err = err;
@@ -296,6 +386,13 @@ int mxtls_bundle_add_mem(mxtls_bundle *b, const void *data, size_t len, const ch
 	nwarn = b->warnings.n;
 	if (len == 0) {
 		ret = mx_err(err, MXTLS_ERR_EMPTY, "%s: empty", r.name);
+	} else if (mx_keystore_format(data, len)) {
+		ret = read_keystore(&r, key_pw, key_pwlen);
+	} else if (keystore_only) {
+		ret = mx_err(err, MXTLS_ERR_CORRUPT,
+			     "%s, offset 0: not a JKS or JCEKS keystore (no 0xFEEDFEED or "
+			     "0xCECECECE magic and version 1 or 2)",
+			     r.name);
 	} else if (mx_pem_looks_like(data, len)) {
 		ret = mx_pem_blocks(data, len, on_block, &r, &nblocks, err);
 		if (ret < 0 && err && strncmp(err->message, r.name, strlen(r.name)) != 0)
@@ -317,6 +414,34 @@ int mxtls_bundle_add_mem(mxtls_bundle *b, const void *data, size_t len, const ch
 	return 0;
 }
 
+int mxtls_bundle_add_mem(mxtls_bundle *b, const void *data, size_t len, const char *name,
+			 const char *password, size_t password_len, mxtls_error *err)
+{
+	return add_input(b, data, len, name, password, password_len, NULL, 0, 0, err);
+}
+
+int mxtls_bundle_add_keystore_mem(mxtls_bundle *b, const void *data, size_t len, const char *name,
+				  const char *store_password, size_t store_password_len,
+				  const char *key_password, size_t key_password_len,
+				  mxtls_error *err)
+{
+	return add_input(b, data, len, name, store_password, store_password_len, key_password,
+			 key_password_len, 1, err);
+}
+
+/* Read path into a buffer to wipe (it may hold an unencrypted key). */
+static int read_input(mxtls_bundle *b, const char *path, uint8_t **buf, size_t *len, size_t *cap,
+		      mxtls_error *err)
+{
+	mx_err_clear(err);
+	if (b == NULL || path == NULL)
+		return mx_err(err, MXTLS_ERR_USAGE, "bundle or path missing"), -1;
+	return mx_read_file_err(path, MX_READ_MAX_INPUT, "a certificate, key or keystore file", buf,
+				len, cap, err) != 0
+		   ? -1
+		   : 0;
+}
+
 int mxtls_bundle_add_file(mxtls_bundle *b, const char *path, const char *password,
 			  size_t password_len, mxtls_error *err)
 {
@@ -324,14 +449,26 @@ int mxtls_bundle_add_file(mxtls_bundle *b, const char *path, const char *passwor
 	size_t len = 0, cap = 0;
 	int ret;
 
-	mx_err_clear(err);
-	if (b == NULL || path == NULL)
-		return mx_err(err, MXTLS_ERR_USAGE, "bundle or path missing"), -1;
-	if (mx_read_file_err(path, MX_READ_MAX_INPUT, "a certificate or key file", &buf, &len, &cap,
-			     err) != 0)
+	if (read_input(b, path, &buf, &len, &cap, err) != 0)
 		return -1;
 	ret = mxtls_bundle_add_mem(b, buf, len, path, password, password_len, err);
-	mx_freezero(buf, cap); /* it may hold an unencrypted key */
+	mx_freezero(buf, cap);
+	return ret;
+}
+
+int mxtls_bundle_add_keystore_file(mxtls_bundle *b, const char *path, const char *store_password,
+				   size_t store_password_len, const char *key_password,
+				   size_t key_password_len, mxtls_error *err)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0;
+	int ret;
+
+	if (read_input(b, path, &buf, &len, &cap, err) != 0)
+		return -1;
+	ret = mxtls_bundle_add_keystore_mem(b, buf, len, path, store_password, store_password_len,
+					    key_password, key_password_len, err);
+	mx_freezero(buf, cap);
 	return ret;
 }
 
@@ -395,6 +532,11 @@ const char *mxtls_key_form(const mxtls_key *k)
 const char *mxtls_key_source(const mxtls_key *k)
 {
 	return k ? k->source : NULL;
+}
+
+const char *mxtls_key_alias(const mxtls_key *k)
+{
+	return k ? k->alias : NULL;
 }
 
 int mxtls_key_matches_cert(const mxtls_key *k, const mxtls_cert *c)

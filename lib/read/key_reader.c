@@ -26,6 +26,8 @@ void mx_key_clear(struct mxtls_key *k)
 		return;
 	mbedtls_pk_free(&k->pk); /* zeroizes */
 	mbedtls_pk_init(&k->pk);
+	free(k->alias);
+	k->alias = NULL;
 }
 
 int mx_evp_bytes_to_key_md5(const uint8_t *pw, size_t pwlen, const uint8_t salt[8], uint8_t *key,

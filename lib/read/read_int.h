@@ -41,6 +41,7 @@ struct mxtls_key {
 	const char *curve; /* "P-256"... or NULL */
 	char form[96];     /* "PKCS#8 (PBES2 PBKDF2-HMAC-SHA256 AES-256-CBC)", ... */
 	char source[160];  /* "key.pem, line 1" */
+	char *alias;       /* a keystore entry's alias (UTF-8), or NULL; freed by mx_key_clear() */
 };
 
 /* The forms a key comes in; MX_KEYFORM_DER_ANY: tell from the DER's structure. */
@@ -90,5 +91,82 @@ int mx_pkcs7_looks_like(const uint8_t *der, size_t len);
  */
 int mx_pkcs7_each_cert(const uint8_t *der, size_t len, mx_p7_cert_cb cb, void *arg,
 		       mxtls_error *err);
+
+/* ---- Java keystores (keystore_reader.c, keystore_protect.c, java_serial.c) ---- */
+
+#define MX_KS_MAX_ENTRIES MX_READ_MAX_CERTS
+#define MX_KS_MAX_ALIAS 1024u          /* bytes of one alias as stored (modified UTF-8) */
+#define MX_KS_MAX_CHAIN 64u            /* certificates of one private-key entry */
+#define MX_KS_MAX_CERT (256u * 1024u)  /* bytes of one certificate */
+#define MX_KS_MAX_PROTECTED_KEY (MX_READ_MAX_KEY_DER + 256u)
+
+enum mx_ks_format { MX_KS_JKS = 1, MX_KS_JCEKS = 2 };
+enum mx_ks_entry_kind { MX_KS_PRIVATE_KEY = 1, MX_KS_TRUSTED_CERT = 2, MX_KS_SECRET_KEY = 3 };
+
+/* A password in the two forms keystores use; views of an mx_password. */
+struct mx_ks_pw {
+	const uint8_t *utf16be; /* Java chars, big-endian: integrity check, JDK key protector */
+	size_t utf16be_len;
+	const uint8_t *utf8; /* PBEWithMD5AndTripleDES */
+	size_t utf8_len;
+};
+
+struct mx_ks_cert {
+	const uint8_t *der;
+	size_t len;
+	size_t offset; /* in the keystore */
+};
+
+/* One entry, valid during the callback. */
+struct mx_ks_entry {
+	int kind;              /* enum mx_ks_entry_kind */
+	const char *alias;     /* UTF-8 (from Java's modified UTF-8; U+FFFD for what is invalid) */
+	size_t offset;         /* of the entry's tag */
+	const uint8_t *key;    /* PRIVATE_KEY: the decrypted PKCS#8 PrivateKeyInfo, wiped after */
+	size_t key_len;
+	const char *protection; /* PRIVATE_KEY: "PBEWithMD5AndTripleDES, 200000 iterations", ... */
+	const struct mx_ks_cert *certs; /* the chain (leaf first) or the trusted certificate */
+	size_t ncerts;
+};
+
+/* Return 0 to go on, <0 to stop (returned as is; the callback reports its error). */
+typedef int (*mx_ks_entry_cb)(void *arg, const struct mx_ks_entry *e);
+
+/* MX_KS_JKS or MX_KS_JCEKS if data starts as a keystore (magic, version 1 or 2), else 0. */
+int mx_keystore_format(const uint8_t *data, size_t len);
+/*
+ * Every entry of a JKS or JCEKS keystore, in file order, after the whole
+ * file was parsed and its integrity checked: SHA-1(store password as
+ * UTF-16BE || "Mighty Aphrodite" || everything before the last 20 bytes).
+ * store_pw: NULL or empty means none given: the check is then made with the
+ * empty password, and *verified says whether it held (Java loads a store
+ * without password unchecked). key_pw NULL: the store password. Secret-key
+ * entries (JCEKS) are skipped and given to cb without a key.
+ * kdf_budget: hash iterations all PBE keys may take (MXTLS_MAX_KDF_BUDGET;
+ * the fuzzer gives less). Errors (no location prefix for the file; "offset
+ * N" or "alias \"a\"" in them): corrupt, wrong_password (integrity check
+ * with a store password given; a key whose check or padding fails),
+ * unsupported_algorithm (key protection OID, certificate type),
+ * limit_exceeded, nomem.
+ */
+int mx_keystore_read(const uint8_t *data, size_t len, const char *store_pw, size_t store_pwlen,
+		     const char *key_pw, size_t key_pwlen, uint64_t kdf_budget, mx_ks_entry_cb cb,
+		     void *arg, int *verified, mxtls_error *err);
+/*
+ * Decrypt one protected key (an EncryptedPrivateKeyInfo) of a keystore of
+ * format: the JDK key protector (both formats) or PBEWithMD5AndTripleDES
+ * (JCEKS). budget: hash iterations left for the load, decreased. *plain
+ * (*plen bytes, PKCS#8) is the caller's to wipe; desc gets the scheme.
+ */
+int mx_ks_unprotect(int format, const uint8_t *epki, size_t len, const struct mx_ks_pw *pw,
+		    uint64_t *budget, uint8_t **plain, size_t *plen, char *desc, size_t descsize,
+		    mxtls_error *err);
+/*
+ * Skip one Java serialized object (stream header 0xACED 0005 and one
+ * object), as a JCEKS secret-key entry holds its SealedObject. *used: bytes
+ * read (where it stopped, on error). Returns 0, -1 malformed (*why says
+ * what), -2 out of memory.
+ */
+int mx_java_skip_object(const uint8_t *p, size_t len, size_t *used, const char **why);
 
 #endif

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the committed seeds of fuzz_trust, fuzz_env, fuzz_select,
-# fuzz_url_host and fuzz_server_key (tests/fuzz/seeds/<target>/), and
+# fuzz_url_host, fuzz_server_key, fuzz_keys, fuzz_pkcs7 and fuzz_keystore
+# (tests/fuzz/seeds/<target>/), and
 # fuzz_fixture.h, the small container and CA those targets embed. Run it by
 # hand when they need to change, and commit what it writes; builds and tests
 # never run it (they need no openssl). New keys each time, so every file changes.
@@ -8,6 +9,7 @@
 #   tests/fuzz/gen-seeds.sh              all of them
 #   tests/fuzz/gen-seeds.sh server_key   only seeds/server_key/
 #   tests/fuzz/gen-seeds.sh readers      only seeds/keys/ and seeds/pkcs7/
+#   tests/fuzz/gen-seeds.sh keystore     only seeds/keystore/ (needs keytool)
 #
 # (make-seeds.sh is another thing: the pkcs12 and asn1 seeds, written into the
 # build directory from ../shared at test time.)
@@ -133,6 +135,61 @@ readers_seeds() {
 }
 if [ "$only" = readers ]; then
 	readers_seeds
+	exit 0
+fi
+
+# fuzz_keystore: the keystores of make-inputs.sh behind fuzz_keystore.c's selector byte
+# (1: store.jks's passwords, 2: store.jceks's, 3: wrong, 0: none; +4: through
+# mxtls_bundle_add_mem; 8: a bare Java serialization stream), a JKS version 1
+# truststore of our own, and the serialized SealedObject of a JCEKS secret key.
+keystore_seeds() {
+	local in=$tmp/readers dir=$seeds/keystore
+	[ -f "$in/store.jks" ] || "$here/../readers/make-inputs.sh" "$in" >/dev/null
+	[ -f "$in/store.jks" ] || { echo "gen-seeds: no keytool: no keystore seeds" >&2; exit 1; }
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	seed() { { printf "$1"; cat "$2"; } >"$dir/$3"; }
+	seed '\001' "$in/store.jks" jks
+	seed '\000' "$in/store.jks" jks-no-password
+	seed '\005' "$in/store.jks" jks-add-mem
+	seed '\002' "$in/store.jceks" jceks
+	seed '\006' "$in/store.jceks" jceks-add-mem
+	seed '\003' "$in/store.jceks" jceks-wrong
+	python3 - "$in/store.jks" "$in/store.jceks" "$dir" <<'PY'
+import hashlib, struct, sys
+jks, jceks, out = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read(), sys.argv[3]
+# A version 1 JKS (no certificate types) of store.jks's trusted certificate, under "wrong".
+off, n = 12, struct.unpack(">I", jks[8:12])[0]
+body = b""
+for _ in range(n):
+    tag = struct.unpack(">I", jks[off:off + 4])[0]
+    start = off
+    off += 4
+    off += 2 + struct.unpack(">H", jks[off:off + 2])[0] + 8
+    def cert(o):
+        o += 2 + struct.unpack(">H", jks[o:o + 2])[0]  # type
+        return o + 4 + struct.unpack(">I", jks[o:o + 4])[0]
+    if tag == 1:
+        off += 4 + struct.unpack(">I", jks[off:off + 4])[0]
+        k = struct.unpack(">I", jks[off:off + 4])[0]
+        off += 4
+        for _ in range(k):
+            off = cert(off)
+    else:
+        alias_end = start + 4 + 2 + struct.unpack(">H", jks[start + 4:start + 6])[0] + 8
+        t = alias_end + 2 + struct.unpack(">H", jks[alias_end:alias_end + 2])[0]
+        off = cert(alias_end)
+        body += jks[start:alias_end] + jks[t:off]
+v1 = struct.pack(">III", 0xFEEDFEED, 1, 1) + body
+v1 += hashlib.sha1("wrong".encode("utf-16-be") + b"Mighty Aphrodite" + v1).digest()
+open(out + "/trust-v1", "wb").write(b"\x03" + v1)
+# The secret key's SealedObject, from its stream header to the end of the file.
+open(out + "/serialized", "wb").write(b"\x08" + jceks[jceks.index(b"\xac\xed\x00\x05"):])
+PY
+	echo "seeds/keystore: $(ls "$dir" | wc -l) files, $(cat "$dir"/* | wc -c) bytes"
+}
+if [ "$only" = keystore ]; then
+	keystore_seeds
 	exit 0
 fi
 
@@ -262,7 +319,8 @@ url file 'file:///etc/passwd'
 
 server_key_seeds
 readers_seeds
+keystore_seeds
 
-for t in trust env select url_host keys pkcs7; do
+for t in trust env select url_host keys pkcs7 keystore; do
 	echo "seeds/$t: $(ls "$seeds/$t" | wc -l) files, $(cat "$seeds/$t"/* | wc -c) bytes"
 done

@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run-fuzz.sh [SECONDS [TARGET...]]   (default 60 seconds per target, all targets)
 #
-# TARGET: pkcs12 asn1 trust env select url_host server_key keys pkcs7 (or fuzz_pkcs12, ...), one after
+# TARGET: pkcs12 asn1 trust env select url_host server_key keys pkcs7 keystore (or fuzz_pkcs12, ...), one after
 # the other; e.g. `tests/fuzz/run-fuzz.sh 20 trust env` fuzzes two of them.
 #
 # Environment: MBEDTLS_PREFIX (default: .deps/mbedtls of this repo, made by
@@ -18,7 +18,7 @@
 set -euo pipefail
 export LC_ALL=C
 
-all_targets=(pkcs12 asn1 trust env select url_host server_key keys pkcs7)
+all_targets=(pkcs12 asn1 trust env select url_host server_key keys pkcs7 keystore)
 usage() {
 	echo "usage: $0 [SECONDS [TARGET...]]   (TARGET: ${all_targets[*]})" >&2
 	exit 2

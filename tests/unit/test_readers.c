@@ -19,6 +19,7 @@
 #include <mbedtls/base64.h>
 #include <mbedtls/cipher.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/sha1.h>
 
 #include "mxtls/mxtls.h"
 #include "read/read_int.h"
@@ -484,6 +485,472 @@ static void test_bytes_to_key(void **state)
 	assert_string_equal(hex, want);
 }
 
+/* ---- Java keystores (store.jks, store.jceks of make-inputs.sh) ---- */
+
+static const char JKS_SP[] = "störe-pass€🔑", JKS_KP[] = "kéy-pass";
+static const char JCEKS_SP[] = "store-pass", JCEKS_KP[] = "key-pass";
+/* JKS_SP as Java chars, written out by hand: U+1F511 is the pair D83D DD11. */
+static const uint8_t JKS_SP_UTF16BE[] = {0x00, 0x73, 0x00, 0x74, 0x00, 0xf6, 0x00, 0x72, 0x00,
+                                         0x65, 0x00, 0x2d, 0x00, 0x70, 0x00, 0x61, 0x00, 0x73,
+                                         0x00, 0x73, 0x20, 0xac, 0xd8, 0x3d, 0xdd, 0x11};
+
+/* 1 if the input directory has the file (keystores need keytool). */
+static int have(const char *name)
+{
+	char path[700];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	if (f)
+		fclose(f);
+	return f != NULL;
+}
+
+static int ks_add(mxtls_bundle *b, const char *name, const char *sp, const char *kp,
+                  mxtls_error *err)
+{
+	char path[700];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return mxtls_bundle_add_keystore_file(b, path, sp, sp ? strlen(sp) : 0, kp,
+	                                      kp ? strlen(kp) : 0, err);
+}
+
+static size_t key_by_alias(const mxtls_bundle *b, const char *alias)
+{
+	size_t i;
+
+	for (i = 0; i < mxtls_bundle_key_count(b); i++)
+		if (mxtls_key_alias(mxtls_bundle_key(b, i)) &&
+		    strcmp(mxtls_key_alias(mxtls_bundle_key(b, i)), alias) == 0)
+			return i;
+	fail_msg("no key with alias \"%s\"", alias);
+	return 0;
+}
+
+/* SHA-1(pw16 || "Mighty Aphrodite" || p[0..len-20)) into the last 20 bytes: the store's seal. */
+static void reseal(uint8_t *p, size_t len, const uint8_t *pw16, size_t pw16len)
+{
+	mbedtls_sha1_context c;
+
+	mbedtls_sha1_init(&c);
+	assert_int_equal(mbedtls_sha1_starts(&c), 0);
+	assert_int_equal(mbedtls_sha1_update(&c, pw16, pw16len), 0);
+	assert_int_equal(mbedtls_sha1_update(&c, (const uint8_t *)"Mighty Aphrodite", 16), 0);
+	assert_int_equal(mbedtls_sha1_update(&c, p, len - 20), 0);
+	assert_int_equal(mbedtls_sha1_finish(&c, p + len - 20), 0);
+	mbedtls_sha1_free(&c);
+}
+
+/* Java chars of an ASCII password. */
+static size_t ascii16(const char *pw, uint8_t *out)
+{
+	size_t i;
+
+	for (i = 0; pw[i]; i++)
+		out[2 * i] = 0, out[2 * i + 1] = (uint8_t)pw[i];
+	return 2 * i;
+}
+
+/* Each store: both keys (the PEM keys' PKCS#8), their chains, the root; the secret skipped. */
+static void test_keystores(void **state)
+{
+	static const struct {
+		const char *file, *sp, *kp, *form;
+		size_t warnings;
+	} stores[] = {
+	    {"store.jks", JKS_SP, JKS_KP, "JKS, JDK key protector (SHA-1)", 0},
+	    {"store.jceks", JCEKS_SP, JCEKS_KP, "JCEKS, PBEWithMD5AndTripleDES, 10000 iterations",
+	     1},
+	    {"store-utf8.jceks", "störe-pass", "kéy-päss€",
+	     "JCEKS, PBEWithMD5AndTripleDES, 10000 iterations", 0},
+	};
+	const mxtls_cert *chain[MXTLS_MAX_CHAIN];
+	unsigned char *rsa, *ec, *der;
+	size_t rsa_len, ec_len, len, i, j, n;
+	mxtls_bundle *ref;
+	mxtls_error err;
+
+	(void)state;
+	if (!have("store.jks"))
+		skip();
+	pkcs8_of("leaf-key.pem", NULL, &rsa, &rsa_len);
+	pkcs8_of("ecleaf-key.pem", NULL, &ec, &ec_len);
+	ref = mxtls_bundle_new(&err);
+	assert_int_equal(add(ref, "chain-full.pem", NULL, &err), 0); /* leaf, int, root */
+	for (i = 0; i < sizeof(stores) / sizeof(stores[0]); i++) {
+		mxtls_bundle *b;
+		const mxtls_key *k;
+		size_t ki, nkeys = i == 2 ? 1 : 2;
+		if (!have(stores[i].file)) {
+			print_message("%s not made (no keytool of Java 21+): not checked\n",
+			              stores[i].file);
+			continue;
+		}
+		b = mxtls_bundle_new(&err);
+		if (ks_add(b, stores[i].file, stores[i].sp, stores[i].kp, &err) != 0)
+			fail_msg("%s: %s (%s)", stores[i].file, err.message,
+			         mxtls_error_name(err.code));
+		assert_int_equal(mxtls_bundle_key_count(b), nkeys);
+		assert_int_equal(mxtls_bundle_cert_count(b), nkeys + 2); /* leaves, int, root */
+		for (j = 0; j < nkeys; j++) {
+			int is_ec = i == 2 || strcmp(mxtls_key_alias(mxtls_bundle_key(b, j)),
+			                             "ec-client") == 0;
+			ki = key_by_alias(b, is_ec ? "ec-client" : "client");
+			k = mxtls_bundle_key(b, ki);
+			assert_int_equal(mxtls_key_kind(k), is_ec ? MXTLS_KEY_EC : MXTLS_KEY_RSA);
+			assert_int_equal(mxtls_key_bits(k), is_ec ? 384 : 2048);
+			assert_string_equal(mxtls_key_form(k), stores[i].form);
+			assert_non_null(strstr(mxtls_key_source(k), stores[i].file));
+			assert_non_null(strstr(mxtls_key_source(k),
+			                       is_ec ? "alias \"ec-client\"" : "alias \"client\""));
+			assert_int_equal(mxtls_key_pkcs8_der(k, &der, &len, &err), 0);
+			assert_int_equal(len, is_ec ? ec_len : rsa_len);
+			assert_memory_equal(der, is_ec ? ec : rsa, len);
+			mxtls_free_secret(der, len);
+			/* The chain keytool stored: leaf, intermediate, root. */
+			assert_int_equal(
+			    mxtls_bundle_chain(b, ki, chain, MXTLS_MAX_CHAIN, &n, &err), 1);
+			assert_int_equal(n, 3);
+			assert_memory_equal(mxtls_cert_sha256(chain[1]),
+			                    mxtls_cert_sha256(mxtls_bundle_cert(ref, 1)), 32);
+			assert_memory_equal(mxtls_cert_sha256(chain[2]),
+			                    mxtls_cert_sha256(mxtls_bundle_cert(ref, 2)), 32);
+			if (!is_ec)
+				assert_memory_equal(mxtls_cert_sha256(chain[0]),
+				                    mxtls_cert_sha256(mxtls_bundle_cert(ref, 0)),
+				                    32);
+		}
+		assert_int_equal(mxtls_bundle_warning_count(b), stores[i].warnings);
+		if (stores[i].warnings) {
+			assert_int_equal(mxtls_bundle_warning_kind(b, 0), MXTLS_WARN_SKIPPED_ENTRY);
+			assert_non_null(strstr(mxtls_bundle_warning(b, 0), "alias \"aes-secret\""));
+		}
+		mxtls_bundle_free(b);
+	}
+	/* The key password defaults to the store password: here it is another, named by alias. */
+	{
+		mxtls_bundle *b = mxtls_bundle_new(&err);
+		assert_int_equal(ks_add(b, "store.jceks", JCEKS_SP, NULL, &err), -1);
+		assert_int_equal(err.code, MXTLS_ERR_WRONG_PASSWORD);
+		assert_non_null(strstr(err.message, "alias \""));
+		/* mxtls_bundle_add_file knows a keystore by its magic, with its one password. */
+		assert_int_equal(add(b, "store.jceks", JCEKS_SP, &err), -1);
+		assert_int_equal(err.code, MXTLS_ERR_WRONG_PASSWORD);
+		assert_non_null(strstr(err.message, "alias \""));
+		assert_int_equal(mxtls_bundle_cert_count(b) + mxtls_bundle_key_count(b), 0);
+		assert_int_equal(mxtls_bundle_warning_count(b), 0);
+		mxtls_bundle_free(b);
+	}
+	mxtls_bundle_free(ref);
+	mxtls_free_secret(rsa, rsa_len);
+	mxtls_free_secret(ec, ec_len);
+}
+
+/* A wrong store password fails the integrity check; a wrong key password names the alias. */
+static void test_keystore_passwords(void **state)
+{
+	static const struct {
+		const char *file, *sp, *kp, *needle;
+	} cases[] = {
+	    {"store.jks", "wrong-pass", JKS_KP, "integrity check"},
+	    {"store.jks", "störe-pass€", JKS_KP, "integrity check"}, /* the last char matters */
+	    {"store.jks", JKS_SP, "wrong-pass", "key password does not open"},
+	    {"store.jks", JKS_SP, "", "no password was given"},
+	    {"store.jceks", "wrong-pass", JCEKS_KP, "integrity check"},
+	    {"store.jceks", JCEKS_SP, "key-pas", "key password does not open"},
+	    {"store.jceks", JCEKS_SP, "Key-pass", "PBEWithMD5AndTripleDES"},
+	    {"store.jceks", NULL, NULL, "no password was given"},
+	};
+	mxtls_error err;
+	size_t i;
+
+	(void)state;
+	if (!have("store.jks"))
+		skip();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mxtls_bundle *b = mxtls_bundle_new(&err);
+		assert_int_equal(ks_add(b, cases[i].file, cases[i].sp, cases[i].kp, &err), -1);
+		if (err.code != MXTLS_ERR_WRONG_PASSWORD || !strstr(err.message, cases[i].needle))
+			fail_msg("case %zu: %s (%s)", i, err.message, mxtls_error_name(err.code));
+		assert_non_null(strstr(err.message, cases[i].file));
+		/* The store check names no alias; a key's failure does. */
+		assert_true((strstr(err.message, "alias \"") != NULL) ==
+		            (strstr(cases[i].needle, "integrity") == NULL));
+		if (cases[i].sp && cases[i].sp[0])
+			assert_null(strstr(err.message, cases[i].sp));
+		if (cases[i].kp && cases[i].kp[0])
+			assert_null(strstr(err.message, cases[i].kp));
+		assert_int_equal(mxtls_bundle_cert_count(b) + mxtls_bundle_key_count(b) +
+		                     mxtls_bundle_warning_count(b),
+		                 0);
+		mxtls_bundle_free(b);
+	}
+}
+
+/* A JKS truststore of the certificates of chain-full.pem, made here (version 1 has no types). */
+static uint8_t *make_truststore(int version, const char *pw, size_t *len)
+{
+	mxtls_error err;
+	mxtls_bundle *b = mxtls_bundle_new(&err);
+	uint8_t *p = malloc(16384), pw16[64];
+	size_t n = 0, i, clen;
+	const uint8_t *der;
+
+	assert_int_equal(add(b, "chain-full.pem", NULL, &err), 0);
+#define PUT32(v)                                                                                   \
+	(p[n] = (uint8_t)((v) >> 24), p[n + 1] = (uint8_t)((v) >> 16),                             \
+	 p[n + 2] = (uint8_t)((v) >> 8), p[n + 3] = (uint8_t)(v), n += 4)
+	PUT32(0xfeedfeedu);
+	PUT32((uint32_t)version);
+	PUT32((uint32_t)mxtls_bundle_cert_count(b));
+	for (i = 0; i < mxtls_bundle_cert_count(b); i++) {
+		PUT32(2u);
+		p[n++] = 0, p[n++] = 4, memcpy(p + n, "ca-", 3), p[n + 3] = (uint8_t)('0' + i),
+		n += 4;
+		memset(p + n, 0, 8), n += 8; /* date */
+		if (version == 2)
+			p[n++] = 0, p[n++] = 5, memcpy(p + n, "X.509", 5), n += 5;
+		der = mxtls_cert_der(mxtls_bundle_cert(b, i), &clen);
+		PUT32((uint32_t)clen);
+		memcpy(p + n, der, clen), n += clen;
+	}
+#undef PUT32
+	n += 20;
+	reseal(p, n, pw16, ascii16(pw, pw16));
+	mxtls_bundle_free(b);
+	*len = n;
+	return p;
+}
+
+/* Truststores: versions 1 and 2, read by mxtls_bundle_add_mem too; no password: a warning. */
+static void test_truststore(void **state)
+{
+	mxtls_error err;
+	mxtls_bundle *b;
+	uint8_t *p;
+	size_t n;
+	int v;
+
+	(void)state;
+	for (v = 1; v <= 2; v++) {
+		p = make_truststore(v, PW, &n);
+		b = mxtls_bundle_new(&err);
+		assert_int_equal(add_mem(b, p, n, PW, &err), 0);
+		assert_int_equal(mxtls_bundle_cert_count(b), 3);
+		assert_int_equal(mxtls_bundle_key_count(b), 0);
+		assert_int_equal(mxtls_bundle_warning_count(b), 0);
+		mxtls_bundle_free(b);
+		/* Without the store password Java loads it unchecked; so do we, with a no_mac
+		 * warning. */
+		b = mxtls_bundle_new(&err);
+		assert_int_equal(add_mem(b, p, n, NULL, &err), 0);
+		assert_int_equal(mxtls_bundle_cert_count(b), 3);
+		assert_int_equal(mxtls_bundle_warning_count(b), 1);
+		assert_int_equal(mxtls_bundle_warning_kind(b, 0), MXTLS_WARN_NO_MAC);
+		assert_non_null(strstr(mxtls_bundle_warning(b, 0), "integrity"));
+		mxtls_bundle_free(b);
+		expect_error(p, n, "wrong", MXTLS_ERR_WRONG_PASSWORD, "integrity check");
+		free(p);
+	}
+	/* Sealed with the empty password: verified without one, no warning. */
+	p = make_truststore(2, "", &n);
+	b = mxtls_bundle_new(&err);
+	assert_int_equal(
+	    mxtls_bundle_add_keystore_mem(b, p, n, "trust.jks", NULL, 0, NULL, 0, &err), 0);
+	assert_int_equal(mxtls_bundle_warning_count(b), 0);
+	mxtls_bundle_free(b);
+	free(p);
+	/* A certificate type other than X.509. */
+	p = make_truststore(2, PW, &n);
+	memcpy(memmem(p, n, "X.509", 5), "X.510", 5);
+	reseal(p, n, (const uint8_t *)"\0s\0\x33\0c\0r\0e\0t", 12);
+	expect_error(p, n, PW, MXTLS_ERR_UNSUPPORTED_ALGORITHM, "certificate type \"X.510\"");
+	free(p);
+}
+
+/* Damage: every truncation is corrupt with an offset; lengths, tags, trailing bytes too. */
+static void test_keystore_corrupt(void **state)
+{
+	const char *files[] = {"store.jks", "store.jceks"};
+	mxtls_error err;
+	mxtls_bundle *b;
+	uint8_t *p;
+	size_t n, i, cut, step;
+
+	(void)state;
+	if (!have("store.jks"))
+		skip();
+	b = mxtls_bundle_new(&err);
+	for (i = 0; i < 2; i++) {
+		const char *sp = i ? JCEKS_SP : JKS_SP, *kp = i ? JCEKS_KP : JKS_KP;
+		p = slurp(files[i], &n);
+		/* Valgrind runs this too: every 13th length, and each of the last 24. */
+		for (cut = 1; cut < n; cut += step) {
+			step = cut + 24 >= n ? 1 : 13;
+			assert_int_equal(mxtls_bundle_add_keystore_mem(b, p, cut, files[i], sp,
+			                                               strlen(sp), kp, strlen(kp),
+			                                               &err),
+			                 -1);
+			if (err.code != MXTLS_ERR_CORRUPT || strstr(err.message, "offset ") == NULL)
+				fail_msg("%s cut to %zu: %s (%s)", files[i], cut, err.message,
+				         mxtls_error_name(err.code));
+		}
+		/* One byte more. */
+		p = realloc(p, n + 1);
+		p[n] = 0;
+		assert_int_equal(mxtls_bundle_add_keystore_mem(b, p, n + 1, files[i], sp,
+		                                               strlen(sp), kp, strlen(kp), &err),
+		                 -1);
+		assert_int_equal(err.code, MXTLS_ERR_CORRUPT);
+		assert_non_null(strstr(err.message, "after the keystore's integrity digest"));
+		/* An entry count over the limit; an unknown tag; a certificate's length past the
+		 * end. */
+		p[8] = 0x7f;
+		assert_int_equal(mxtls_bundle_add_keystore_mem(b, p, n, files[i], sp, strlen(sp),
+		                                               kp, strlen(kp), &err),
+		                 -1);
+		assert_int_equal(err.code, MXTLS_ERR_LIMIT_EXCEEDED);
+		p[8] = 0;
+		p[15] = 9; /* the first entry's tag */
+		assert_int_equal(mxtls_bundle_add_keystore_mem(b, p, n, files[i], sp, strlen(sp),
+		                                               kp, strlen(kp), &err),
+		                 -1);
+		assert_int_equal(err.code, MXTLS_ERR_CORRUPT);
+		assert_non_null(strstr(err.message, "offset 12: unknown entry tag 9"));
+		free(p);
+		assert_int_equal(mxtls_bundle_cert_count(b) + mxtls_bundle_key_count(b) +
+		                     mxtls_bundle_warning_count(b),
+		                 0);
+	}
+	/* Not a keystore at all, for the keystore call. */
+	assert_int_equal(
+	    mxtls_bundle_add_keystore_mem(b, "hello world", 11, "x", NULL, 0, NULL, 0, &err), -1);
+	assert_int_equal(err.code, MXTLS_ERR_CORRUPT);
+	assert_non_null(strstr(err.message, "x, offset 0: not a JKS or JCEKS keystore"));
+	/* A changed byte inside a certificate: only the integrity check sees it. */
+	p = slurp("store.jceks", &n);
+	p[n / 2] ^= 0x01;
+	assert_int_equal(mxtls_bundle_add_keystore_mem(b, p, n, "s", JCEKS_SP, strlen(JCEKS_SP),
+	                                               JCEKS_KP, strlen(JCEKS_KP), &err),
+	                 -1);
+	assert_int_equal(err.code, MXTLS_ERR_WRONG_PASSWORD);
+	assert_non_null(strstr(err.message, "or the file was changed"));
+	free(p);
+	mxtls_bundle_free(b);
+}
+
+/* Inside the seal: the secret key's serialized object damaged, an unknown protection OID. */
+static void test_keystore_resealed(void **state)
+{
+	static const uint8_t pbe[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x2a, 0x02, 0x13, 0x01};
+	static const uint8_t jdk[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x2a, 0x02, 0x11, 0x01, 0x01};
+	static const uint8_t sealed[] = "javax.crypto.SealedObject";
+	uint8_t *p, *q, pw16[64];
+	size_t n, pwlen;
+
+	(void)state;
+	if (!have("store.jks"))
+		skip();
+	pwlen = ascii16(JCEKS_SP, pw16);
+	p = slurp("store.jceks", &n);
+	q = memmem(p, n, pbe, sizeof(pbe));
+	assert_non_null(q);
+	q[8] = 0x02;
+	reseal(p, n, pw16, pwlen);
+	{
+		mxtls_error err;
+		mxtls_bundle *b = mxtls_bundle_new(&err);
+		assert_int_equal(mxtls_bundle_add_keystore_mem(b, p, n, "s.jceks", JCEKS_SP,
+		                                               strlen(JCEKS_SP), JCEKS_KP,
+		                                               strlen(JCEKS_KP), &err),
+		                 -1);
+		assert_int_equal(err.code, MXTLS_ERR_UNSUPPORTED_ALGORITHM);
+		assert_non_null(strstr(err.message, "1.3.6.1.4.1.42.2.19.2"));
+		assert_non_null(strstr(err.message, "alias \""));
+		/* The secret key's object: its superclass name changed into a type code it is not.
+		 */
+		q[8] = 0x01;
+		q = memmem(p, n, sealed, sizeof(sealed) - 1);
+		assert_non_null(q);
+		q[-3] = 0x55; /* TC_CLASSDESC of javax.crypto.SealedObject */
+		reseal(p, n, pw16, pwlen);
+		assert_int_equal(mxtls_bundle_add_keystore_mem(b, p, n, "s.jceks", JCEKS_SP,
+		                                               strlen(JCEKS_SP), JCEKS_KP,
+		                                               strlen(JCEKS_KP), &err),
+		                 -1);
+		assert_int_equal(err.code, MXTLS_ERR_CORRUPT);
+		assert_non_null(strstr(err.message, "secret key \"aes-secret\""));
+		mxtls_bundle_free(b);
+	}
+	free(p);
+	/* JKS: another OID of the same length (17 -> 19: 1.3.6.1.4.1.42.2.19.1.1). */
+	p = slurp("store.jks", &n);
+	q = memmem(p, n, jdk, sizeof(jdk));
+	assert_non_null(q);
+	q[7] = 0x13;
+	reseal(p, n, JKS_SP_UTF16BE, sizeof(JKS_SP_UTF16BE));
+	{
+		mxtls_error err;
+		mxtls_bundle *b = mxtls_bundle_new(&err);
+		assert_int_equal(mxtls_bundle_add_keystore_mem(b, p, n, "s.jks", JKS_SP,
+		                                               strlen(JKS_SP), JKS_KP,
+		                                               strlen(JKS_KP), &err),
+		                 -1);
+		if (err.code != MXTLS_ERR_UNSUPPORTED_ALGORITHM ||
+		    !strstr(err.message, "key protection 1.3.6.1.4.1.42.2.19.1.1"))
+			fail_msg("%s (%s)", err.message, mxtls_error_name(err.code));
+		mxtls_bundle_free(b);
+	}
+	free(p);
+}
+
+/* PBEWithMD5AndTripleDES limits, on a hand-made EncryptedPrivateKeyInfo. */
+static void test_keystore_limits(void **state)
+{
+	/* SEQUENCE { SEQUENCE { OID 1.3.6.1.4.1.42.2.19.1, SEQUENCE { salt[8], INTEGER 5000001 } },
+	 * OCTET STRING[8] } */
+	static const uint8_t epki[] = {
+	    0x30, 0x28, 0x30, 0x1c, 0x06, 0x09, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x2a, 0x02, 0x13,
+	    0x01, 0x30, 0x0f, 0x04, 0x08, 1,    2,    3,    4,    5,    6,    7,    8,    0x02,
+	    0x03, 0x4c, 0x4b, 0x41, 0x04, 0x08, 0,    0,    0,    0,    0,    0,    0,    0};
+	uint8_t e[sizeof(epki)], *plain = NULL;
+	struct mx_ks_pw pw = {(const uint8_t *)"", 0, (const uint8_t *)"", 0};
+	uint64_t budget = MXTLS_MAX_KDF_BUDGET;
+	mxtls_error err;
+	size_t plen = 0;
+	char desc[96];
+
+	(void)state;
+	memset(&err, 0, sizeof(err));
+	assert_true(mx_ks_unprotect(MX_KS_JCEKS, epki, sizeof(epki), &pw, &budget, &plain, &plen,
+	                            desc, sizeof(desc), &err) < 0);
+	assert_int_equal(err.code, MXTLS_ERR_LIMIT_EXCEEDED);
+	assert_non_null(strstr(err.message, "5000001"));
+	/* 1000 iterations, 1500 hash iterations left: over the load's budget. */
+	memcpy(e, epki, sizeof(e));
+	e[29] = 0x00, e[30] = 0x03, e[31] = 0xe8;
+	budget = 1500;
+	memset(&err, 0, sizeof(err));
+	assert_true(mx_ks_unprotect(MX_KS_JCEKS, e, sizeof(e), &pw, &budget, &plain, &plen, desc,
+	                            sizeof(desc), &err) < 0);
+	assert_int_equal(err.code, MXTLS_ERR_LIMIT_EXCEEDED);
+	/* Within it: the (random) ciphertext does not decrypt: wrong_password. */
+	budget = 4000;
+	memset(&err, 0, sizeof(err));
+	assert_true(mx_ks_unprotect(MX_KS_JCEKS, e, sizeof(e), &pw, &budget, &plain, &plen, desc,
+	                            sizeof(desc), &err) < 0);
+	assert_int_equal(err.code, MXTLS_ERR_WRONG_PASSWORD);
+	assert_int_equal(budget, 2000);
+	/* JKS does not take this protection. */
+	memset(&err, 0, sizeof(err));
+	assert_true(mx_ks_unprotect(MX_KS_JKS, e, sizeof(e), &pw, &budget, &plain, &plen, desc,
+	                            sizeof(desc), &err) < 0);
+	assert_int_equal(err.code, MXTLS_ERR_UNSUPPORTED_ALGORITHM);
+	assert_null(plain);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +959,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_decrypted_but_damaged),
 		cmocka_unit_test(test_certificates), cmocka_unit_test(test_chain),
 		cmocka_unit_test(test_writer),      cmocka_unit_test(test_bytes_to_key),
+		cmocka_unit_test(test_keystores),   cmocka_unit_test(test_keystore_passwords),
+		cmocka_unit_test(test_truststore),  cmocka_unit_test(test_keystore_corrupt),
+		cmocka_unit_test(test_keystore_resealed), cmocka_unit_test(test_keystore_limits),
 	};
 	char tmpl[] = "/tmp/mxtls-readers-XXXXXX", cmd[1200];
 	int ret, made = 0;
