@@ -14,6 +14,12 @@ Why it looks like this:
   host it is about to connect to selects that same identity, and raises
   NotPinnedError otherwise: a redirect or a reused context cannot present an
   identity to a host it is not pinned to.
+- TLS sessions are resumed per server (host name and port) by every
+  connection made with wrap_socket(), as Node's agents and the JDK do and as
+  Python's ssl does not by itself: a connection gives its session back to its
+  SSLContext when it is closed, and the next one to that server offers it. One
+  SSLContext is one (context, identity), so a session never crosses identities,
+  contexts or rotations. wrap_bio() (asyncio) is not resumed.
 - It is sealed after set-up: what would widen trust or change the identity
   (load_verify_locations, load_cert_chain, verify_mode other than
   CERT_REQUIRED, check_hostname off) raises, since one instance is shared by
@@ -42,8 +48,31 @@ def _host_bytes(server_hostname):
         return server_hostname.encode("idna")  # what ssl sends as SNI for an international name
 
 
+_MAX_SESSIONS = 256  # servers whose last session a context keeps
+
+
+class ResumingSSLSocket(ssl.SSLSocket):
+    """An SSLSocket that gives its TLS session back to its context when it is closed."""
+
+    def close(self):
+        try:
+            self.context._mxtls_keep_session(self)
+        finally:
+            super().close()
+
+
+def _server_key(sock, server_hostname):
+    """(host name, port) of the server sock is connected to, or None (not connected yet)."""
+    try:
+        return (server_hostname, sock.getpeername()[1]) if server_hostname else None
+    except OSError:
+        return None
+
+
 class PinnedSSLContext(ssl.SSLContext):
     """An SSLContext that presents one identity, and only to hosts that select it."""
+
+    sslsocket_class = ResumingSSLSocket
 
     def _mxtls_check(self, server_hostname):
         err = error_buffer()
@@ -51,13 +80,28 @@ class PinnedSSLContext(ssl.SSLContext):
                                     _host_bytes(server_hostname), err) != 0:
             raise from_buffer(err)
 
+    def _mxtls_keep_session(self, ssock):
+        key, session = ssock.__dict__.get("_mxtls_server"), ssock.session
+        sessions = self.__dict__.get("_mxtls_sessions")
+        if key is None or session is None or sessions is None:
+            return
+        sessions.pop(key, None)  # to the end: the oldest server goes first
+        sessions[key] = session
+        while len(sessions) > _MAX_SESSIONS:
+            sessions.pop(next(iter(sessions)), None)
+
     def wrap_socket(self, sock, server_side=False, do_handshake_on_connect=True,
                     suppress_ragged_eofs=True, server_hostname=None, session=None):
         self._mxtls_check(server_hostname)
-        return super().wrap_socket(sock, server_side=server_side,
-                                   do_handshake_on_connect=do_handshake_on_connect,
-                                   suppress_ragged_eofs=suppress_ragged_eofs,
-                                   server_hostname=server_hostname, session=session)
+        key = None if server_side else _server_key(sock, server_hostname)
+        if session is None and key is not None:
+            session = self.__dict__.get("_mxtls_sessions", {}).get(key)
+        ssock = super().wrap_socket(sock, server_side=server_side,
+                                    do_handshake_on_connect=do_handshake_on_connect,
+                                    suppress_ragged_eofs=suppress_ragged_eofs,
+                                    server_hostname=server_hostname, session=session)
+        ssock.__dict__["_mxtls_server"] = key
+        return ssock
 
     def wrap_bio(self, incoming, outgoing, server_side=False, server_hostname=None, session=None):
         self._mxtls_check(server_hostname)
@@ -185,6 +229,7 @@ def build(ctx_ptr, identity, identifier, versions):
     sslctx.__dict__["_mxtls_handle"] = Handle(lib.mxtls_ctx_ref(ctx_ptr), lib.mxtls_ctx_free)
     sslctx.__dict__["mxtls_identity"] = identity
     sslctx.__dict__["_mxtls_identifier"] = encode_arg(identifier)
+    sslctx.__dict__["_mxtls_sessions"] = {}  # (host name, port) -> the last ssl.SSLSession
     sslctx.verify_mode = ssl.CERT_REQUIRED
     sslctx.check_hostname = True
     sslctx.minimum_version, sslctx.maximum_version = versions

@@ -188,3 +188,51 @@ def test_requests_refuses_verify_false(fx, alice_default):
     with mxtls.requests.Session(alice_default) as s:
         with pytest.raises(ValueError):
             s.get(fx.url("verified", "localhost"), verify=False, timeout=10)
+
+
+def _new_connection_answers(sslctx, host, port, n):
+    """n requests over n new http.client connections with one SSLContext: nginx's answers."""
+    out = []
+    for _ in range(n):
+        conn = http.client.HTTPSConnection(host, port, timeout=10, context=sslctx)
+        try:
+            conn.request("GET", "/")
+            out.append(answer(conn.getresponse().read()))
+        finally:
+            conn.close()
+    return out
+
+
+def _fresh_two_hosts(fx, ids):
+    """As the two_hosts fixture, but new: no session from other tests."""
+    cfg = mxtls.Config(system_roots=False)
+    with mxtls.load_pkcs12(ids["alice"]["p12"], ids["alice"]["password"]) as a, \
+            mxtls.load_pkcs12(ids["bob"]["p12"], ids["bob"]["password"]) as b:
+        cfg.add_identity(a, pins=["localhost"])
+        cfg.add_identity(b, pins=["127.0.0.1"])
+    cfg.add_trust(fx.server_ca[1])
+    return cfg.build()
+
+
+def test_new_connections_resume_their_session_per_server(fx, ids):
+    port = fx.ports["verified"]
+    two_hosts = _fresh_two_hosts(fx, ids)
+    alice = two_hosts.ssl_context(host="localhost")
+    got = _new_connection_answers(alice, "localhost", port, 3)
+    assert [(a["reused"], a["subject"]) for a in got] == [
+        (".", "CN=alice.fixture.test"), ("r", "CN=alice.fixture.test"), ("r", "CN=alice.fixture.test")]
+    # Another identity's SSLContext has sessions of its own: its first connection is a full handshake.
+    bob = two_hosts.ssl_context(host="127.0.0.1")
+    got = _new_connection_answers(bob, "127.0.0.1", port, 2)
+    assert [(a["reused"], a["subject"]) for a in got] == [(".", "CN=bob.fixture.test"), ("r", "CN=bob.fixture.test")]
+    # Another server (port) of the same host name does not get localhost:port's session.
+    other = _new_connection_answers(alice, "localhost", fx.ports["any"], 1)
+    assert other[0]["reused"] == "."
+
+
+def test_requests_new_connections_resume(fx, ids):
+    with mxtls.requests.Session(_fresh_two_hosts(fx, ids)) as s:
+        got = [s.get(fx.url("verified", "localhost"), headers={"Connection": "close"}, timeout=10).json()
+               for _ in range(3)]
+    assert [g["reused"] for g in got] == [".", "r", "r"]
+    assert {g["subject"] for g in got} == {"CN=alice.fixture.test"}
