@@ -68,6 +68,92 @@ export function loadPkcs12(source: Buffer | Uint8Array | string, password?: stri
 /** Read a password file by the runtime's rule; .fill(0) the Buffer when done. */
 export function readPasswordFile(path: string): Buffer;
 
+/** A private key read into a Bundle: a description; the key itself stays in libmxtls. */
+export class Key {
+  /** Its index in the bundle (for Bundle#chain, Pkcs12Writer#addKey). */
+  readonly index: number;
+  readonly kind: 'rsa' | 'ec' | 'unknown';
+  readonly bits: number;
+  /** 'P-256', 'P-384', 'P-521' for EC keys, else null. */
+  readonly curve: string | null;
+  /** How it was stored: 'PKCS#8', 'encrypted PKCS#8 (PBES2 ...)', 'PKCS#1, legacy PEM encryption AES-256-CBC', 'JKS, ...'. */
+  readonly form: string;
+  /** Where it was read: 'key.pem, line 1', 'store.jks, alias "client"'. */
+  readonly source: string;
+  /** The keystore entry's alias, or null for other inputs. */
+  readonly alias: string | null;
+  /** Whether the certificate (a Certificate, or the DER/PEM of one) holds this key's public key. Throws 'usage' once the bundle is closed. */
+  matches(cert: Certificate | Buffer | Uint8Array): boolean;
+}
+
+export interface BundleChain {
+  /** Leaf (the certificate holding the key) to root, each checked by name and signature. */
+  certificates: Certificate[];
+  /** true: ends in a self-signed certificate; false: the last one's issuer is not in the bundle. */
+  complete: boolean;
+}
+
+/** Certificates and keys from the files a user has: PEM/DER certificates, .p7b, keys in any usual form, JKS/JCEKS. */
+export class Bundle {
+  constructor();
+  /** Add one input (string: a file path; Buffer: the content); password opens encrypted keys. */
+  add(source: Buffer | Uint8Array | string, password?: string | Buffer | null, options?: { name?: string }): this;
+  /** Add a JKS/JCEKS keystore; keyPassword null/undefined: the store password. */
+  addKeystore(source: Buffer | Uint8Array | string, storePassword?: string | Buffer | null, keyPassword?: string | Buffer | null, options?: { name?: string }): this;
+  /** Distinct certificates in the order read (copied on every access). */
+  readonly certificates: Certificate[];
+  readonly keys: Key[];
+  /** 'skipped_entry', 'no_mac'. */
+  readonly warnings: Warning[];
+  /** Throws MxtlsError 'key_mismatch' (no certificate holds the key), 'no_certificate', 'usage'. */
+  chain(keyIndex?: number): BundleChain;
+  readonly closed: boolean;
+  /** Free now and wipe the keys (else when collected). */
+  close(): void;
+}
+
+/** modern: AES-256-CBC + HMAC-SHA256 (default); compat: 3DES + HMAC-SHA1 for old readers; pbmac1: RFC 9579 MAC (OpenSSL 3.4+, not Node 20). */
+export type Pkcs12Profile = 'modern' | 'compat' | 'pbmac1';
+
+export class Pkcs12Writer {
+  /** iterations: of every key derivation, from 2048 (the default) to MXTLS_MAX_KDF_ITERATIONS. */
+  constructor(options?: { profile?: Pkcs12Profile; iterations?: number });
+  readonly profile: Pkcs12Profile;
+  setIterations(iterations: number): this;
+  /** Identity index of a loaded container (friendlyName null: keep its own). */
+  addIdentity(p12: Pkcs12, index?: number, options?: { friendlyName?: string | null }): this;
+  /** Key keyIndex of a bundle with its chain (as bundle.chain() finds it). */
+  addKey(bundle: Bundle, keyIndex?: number, options?: { friendlyName?: string | null }): this;
+  /** A certificate of no identity (an extra CA): a Certificate or its DER. */
+  addCertificate(cert: Certificate | Buffer | Uint8Array): this;
+  /** The container's DER; fresh salts on every call. Throws 'no_key' with no identity added. */
+  finish(password: string | Buffer | null): Buffer;
+  readonly closed: boolean;
+  /** Free now and wipe the keys (else when collected). */
+  close(): void;
+}
+
+export interface PackCommon {
+  /** The output's password; an empty one is refused unless allowEmptyPassword. */
+  password: string | Buffer | null;
+  profile?: Pkcs12Profile;
+  iterations?: number;
+  friendlyName?: string | null;
+  allowEmptyPassword?: boolean;
+}
+export type PackSource = string | Buffer | Uint8Array;
+/** Certificates (PEM, DER, .p7b; paths or content) and a key in any usual form. */
+export interface PackFromFiles extends PackCommon { cert: PackSource | PackSource[]; key: PackSource; chain?: PackSource | PackSource[]; keyPassword?: string | Buffer | null }
+/** A key entry of a JKS/JCEKS keystore (alias: ASCII case ignored; needed with several keys). */
+export interface PackFromKeystore extends PackCommon { keystore: PackSource; storePassword?: string | Buffer | null; keyPassword?: string | Buffer | null; alias?: string; chain?: PackSource | PackSource[] }
+/** Every identity of a PKCS#12 container, re-encrypted (e.g. a legacy RC2 file). */
+export interface PackFromPkcs12 extends PackCommon { from: PackSource; fromPassword?: string | Buffer | null }
+/**
+ * `mxtls pack` in one call: finds the key's chain, writes the container, loads it back
+ * and checks the same leaf and chain (else MxtlsError 'internal'), returns its DER.
+ */
+export function pack(options: PackFromFiles | PackFromKeystore | PackFromPkcs12): Buffer;
+
 export class Trust {
   /** A path or 'memory'. */
   readonly source: string;

@@ -8,6 +8,8 @@ const ffi = require('./lib/ffi');
 const { MxtlsError } = require('./lib/errors');
 const { loadPkcs12, readPasswordFile, Pkcs12, Identity } = require('./lib/pkcs12');
 const { Certificate } = require('./lib/cert');
+const { Bundle, Key } = require('./lib/bundle');
+const { Pkcs12Writer, pack } = require('./lib/writer');
 const { loadTrust, systemTrust, Trust } = require('./lib/trust');
 const { Config, fromEnv } = require('./lib/config');
 const { Context } = require('./lib/context');
@@ -36,6 +38,7 @@ module.exports = {
   MxtlsError,
   loadPkcs12,
   readPasswordFile,
+  pack,
   loadTrust,
   systemTrust,
   Config,
@@ -45,6 +48,9 @@ module.exports = {
   dispatcher: fetchModule.dispatcher,
   Pkcs12,
   Identity,
+  Bundle,
+  Key,
+  Pkcs12Writer,
   Certificate,
   Trust,
   Context,

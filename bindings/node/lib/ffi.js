@@ -121,11 +121,39 @@ const DECLARATIONS = Object.freeze([
   'int mxtls_ctx_export_added_trust_pem(const mxtls_ctx *ctx, char **pem, size_t *len, mxtls_error *err)',
   'void mxtls_free_secret(void *p, size_t len)',
   'const char *mxtls_mbedtls_version(void)',
+  'mxtls_pkcs12_writer *mxtls_pkcs12_writer_new(int profile, mxtls_error *err)',
+  'int mxtls_pkcs12_writer_set_iterations(mxtls_pkcs12_writer *w, unsigned iterations, mxtls_error *err)',
+  'int mxtls_pkcs12_writer_add_identity(mxtls_pkcs12_writer *w, const mxtls_pkcs12 *p12, size_t i, const char *friendly_name, mxtls_error *err)',
+  'int mxtls_pkcs12_writer_add_cert_der(mxtls_pkcs12_writer *w, const void *cert_der, size_t cert_len, mxtls_error *err)',
+  'int mxtls_pkcs12_writer_finish(mxtls_pkcs12_writer *w, const char *password, size_t password_len, unsigned char **der, size_t *der_len, mxtls_error *err)',
+  'void mxtls_pkcs12_writer_free(mxtls_pkcs12_writer *w)',
+  'mxtls_bundle *mxtls_bundle_new(mxtls_error *err)',
+  'int mxtls_bundle_add_mem(mxtls_bundle *b, const void *data, size_t len, const char *name, const char *password, size_t password_len, mxtls_error *err)',
+  'int mxtls_bundle_add_file(mxtls_bundle *b, const char *path, const char *password, size_t password_len, mxtls_error *err)',
+  'int mxtls_bundle_add_keystore_mem(mxtls_bundle *b, const void *data, size_t len, const char *name, const char *store_password, size_t store_password_len, const char *key_password, size_t key_password_len, mxtls_error *err)',
+  'int mxtls_bundle_add_keystore_file(mxtls_bundle *b, const char *path, const char *store_password, size_t store_password_len, const char *key_password, size_t key_password_len, mxtls_error *err)',
+  'void mxtls_bundle_free(mxtls_bundle *b)',
+  'size_t mxtls_bundle_cert_count(const mxtls_bundle *b)',
+  'const mxtls_cert *mxtls_bundle_cert(const mxtls_bundle *b, size_t i)',
+  'size_t mxtls_bundle_key_count(const mxtls_bundle *b)',
+  'const mxtls_key *mxtls_bundle_key(const mxtls_bundle *b, size_t i)',
+  'size_t mxtls_bundle_warning_count(const mxtls_bundle *b)',
+  'int mxtls_bundle_warning_kind(const mxtls_bundle *b, size_t i)',
+  'const char *mxtls_bundle_warning(const mxtls_bundle *b, size_t i)',
+  'int mxtls_key_kind(const mxtls_key *k)',
+  'size_t mxtls_key_bits(const mxtls_key *k)',
+  'const char *mxtls_key_curve(const mxtls_key *k)',
+  'const char *mxtls_key_form(const mxtls_key *k)',
+  'const char *mxtls_key_source(const mxtls_key *k)',
+  'const char *mxtls_key_alias(const mxtls_key *k)',
+  'int mxtls_key_matches_cert(const mxtls_key *k, const mxtls_cert *c)',
+  'int mxtls_bundle_chain(const mxtls_bundle *b, size_t key_index, const mxtls_cert **certs, size_t max, size_t *n, mxtls_error *err)',
+  'int mxtls_bundle_add_to_writer(const mxtls_bundle *b, size_t key_index, mxtls_pkcs12_writer *w, const char *friendly_name, mxtls_error *err)',
 ]);
 
 /* The header's types, by their C names. Opaque handles are BigInt addresses in koffi 3. */
 const OPAQUE = ['mxtls_error', 'mxtls_cert', 'mxtls_identity', 'mxtls_pkcs12', 'mxtls_trust',
-  'mxtls_config', 'mxtls_ctx', 'mxtls_runtime'];
+  'mxtls_config', 'mxtls_ctx', 'mxtls_runtime', 'mxtls_pkcs12_writer', 'mxtls_bundle', 'mxtls_key'];
 let typesDeclared = false;
 function declareTypes() {
   if (typesDeclared) return;
