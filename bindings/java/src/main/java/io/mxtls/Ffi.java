@@ -13,6 +13,10 @@ import com.sun.jna.Pointer;
  * (memory of our own that we wipe); {@code const char *} arguments that hold no secret
  * and static or borrowed {@code const char *} results → {@code String}; small out-parameters
  * → primitive arrays. {@code char *} results the caller must free stay {@link Pointer}.
+ * Text that may be non-ASCII UTF-8 from users' files (keystore aliases, friendly names, the
+ * bundle's input names, sources and warnings) is a {@link Pointer} both ways, converted with
+ * explicit UTF-8 ({@link Mem#utf8(String)}, {@link Mem#utf8(Pointer)}): JNA's String follows
+ * the platform charset, US-ASCII under the C locale on Java 17.
  */
 final class Ffi {
   private Ffi() {}
@@ -113,4 +117,32 @@ final class Ffi {
   static native int mxtls_ctx_export_added_trust_pem(Pointer ctx, Pointer pem, Pointer len, Pointer err);
   static native void mxtls_free_secret(Pointer p, long len);
   static native String mxtls_mbedtls_version();
+  static native Pointer mxtls_pkcs12_writer_new(int profile, Pointer err);
+  static native int mxtls_pkcs12_writer_set_iterations(Pointer w, int iterations, Pointer err);
+  static native int mxtls_pkcs12_writer_add_identity(Pointer w, Pointer p12, long i, Pointer friendlyName, Pointer err);
+  static native int mxtls_pkcs12_writer_add_cert_der(Pointer w, byte[] certDer, long certLen, Pointer err);
+  static native int mxtls_pkcs12_writer_finish(Pointer w, Pointer password, long passwordLen, Pointer der, Pointer derLen, Pointer err);
+  static native void mxtls_pkcs12_writer_free(Pointer w);
+  static native Pointer mxtls_bundle_new(Pointer err);
+  static native int mxtls_bundle_add_mem(Pointer b, Pointer data, long len, Pointer name, Pointer password, long passwordLen, Pointer err);
+  static native int mxtls_bundle_add_file(Pointer b, String path, Pointer password, long passwordLen, Pointer err);
+  static native int mxtls_bundle_add_keystore_mem(Pointer b, Pointer data, long len, Pointer name, Pointer storePassword, long storePasswordLen, Pointer keyPassword, long keyPasswordLen, Pointer err);
+  static native int mxtls_bundle_add_keystore_file(Pointer b, String path, Pointer storePassword, long storePasswordLen, Pointer keyPassword, long keyPasswordLen, Pointer err);
+  static native void mxtls_bundle_free(Pointer b);
+  static native long mxtls_bundle_cert_count(Pointer b);
+  static native Pointer mxtls_bundle_cert(Pointer b, long i);
+  static native long mxtls_bundle_key_count(Pointer b);
+  static native Pointer mxtls_bundle_key(Pointer b, long i);
+  static native long mxtls_bundle_warning_count(Pointer b);
+  static native int mxtls_bundle_warning_kind(Pointer b, long i);
+  static native Pointer mxtls_bundle_warning(Pointer b, long i);
+  static native int mxtls_key_kind(Pointer k);
+  static native long mxtls_key_bits(Pointer k);
+  static native String mxtls_key_curve(Pointer k);
+  static native Pointer mxtls_key_form(Pointer k);
+  static native Pointer mxtls_key_source(Pointer k);
+  static native Pointer mxtls_key_alias(Pointer k);
+  static native int mxtls_key_matches_cert(Pointer k, Pointer c);
+  static native int mxtls_bundle_chain(Pointer b, long keyIndex, Pointer certs, long max, long[] n, Pointer err);
+  static native int mxtls_bundle_add_to_writer(Pointer b, long keyIndex, Pointer w, Pointer friendlyName, Pointer err);
 }

@@ -46,6 +46,26 @@ final class Mem {
     return p.getByteArray(0, Math.toIntExact(len));
   }
 
+  /**
+   * A NUL-terminated UTF-8 copy of text that may be non-ASCII (friendly names, input names) in
+   * memory of our own, or null for null: JNA's own String conversion follows the platform
+   * charset, which is US-ASCII under the C locale on Java 17.
+   */
+  static Memory utf8(String s) {
+    if (s == null) return null;
+    if (s.indexOf('\0') >= 0) throw new IllegalArgumentException("a string contains a NUL character");
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    Memory m = new Memory(b.length + 1L);
+    m.clear();
+    m.write(0, b, 0, b.length);
+    return m;
+  }
+
+  /** A borrowed C string read as UTF-8 (null for NULL). */
+  static String utf8(Pointer p) {
+    return p == null ? null : p.getString(0, "UTF-8");
+  }
+
   /** A NUL-terminated string from a buffer we passed to C (UTF-8, up to the first NUL). */
   static String cString(byte[] buf) {
     int end = 0;

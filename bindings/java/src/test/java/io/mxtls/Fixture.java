@@ -109,6 +109,21 @@ final class Fixture {
     return MiniJson.str(identity(name), "subject");
   }
 
+  /** The identity's leaf then the client CA, PEM. */
+  Path chainPem(String name) {
+    return Path.of(MiniJson.str(identity(name), "chain_pem"));
+  }
+
+  /** The identity's leaf alone, PEM. */
+  Path certPem(String name) {
+    return Path.of(MiniJson.str(identity(name), "cert_pem"));
+  }
+
+  /** The identity's private key, unencrypted PKCS#8 PEM as openssl genpkey wrote it. */
+  Path keyPem(String name) {
+    return Path.of(MiniJson.str(identity(name), "key_pem"));
+  }
+
   Path legacyP12() {
     return Path.of(MiniJson.str(MiniJson.obj(json, "legacy"), "p12"));
   }
