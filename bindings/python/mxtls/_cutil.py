@@ -162,3 +162,39 @@ class KeyedCache:
     def clear(self):
         with self._lock:
             self._items.clear()
+
+
+class InputBuffer:
+    """(pointer argument, length) for bytes-like input that may hold a private key.
+
+    bytes are passed as they are and bytearrays and writable memoryviews through a
+    view of their own memory: no copy. A read-only memoryview (of bytes, mmap...)
+    cannot be viewed by ctypes, so it is copied into a bytearray that exit() zeroes.
+    Use as a with-block: `with InputBuffer(data) as (arg, n): ...`.
+    """
+
+    def __init__(self, data):
+        self._copy = None
+        if isinstance(data, bytes):
+            self.arg, self.n = data, len(data)
+            return
+        if isinstance(data, memoryview):
+            mv = data if data.format == "B" and data.ndim == 1 else data.cast("B")
+            if mv.readonly:
+                self._copy = bytearray(mv)
+                data = self._copy
+            else:
+                self.n = mv.nbytes
+                self.arg = (ctypes.c_char * self.n).from_buffer(mv) if self.n else None
+                return
+        if not isinstance(data, bytearray):
+            raise TypeError(f"expected bytes, bytearray or memoryview, not {type(data).__name__}")
+        self.n = len(data)
+        self.arg = char_view(data)
+
+    def __enter__(self):
+        return self.arg, self.n
+
+    def __exit__(self, *exc):
+        self.arg = None  # release the view first: a bytearray with a view cannot be resized
+        wipe(self._copy)

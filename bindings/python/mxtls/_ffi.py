@@ -10,7 +10,8 @@ Conventions:
 - returned static or borrowed strings are c_char_p (ctypes copies them to bytes);
 - returned buffers the caller must free (char *) are c_void_p, so ctypes does not
   copy a secret into an immutable bytes object;
-- char ** out-parameters of the PEM exports are POINTER(c_void_p) for the same reason.
+- char ** out-parameters of the PEM exports (and unsigned char ** of the PKCS#12
+  writer) are POINTER(c_void_p) for the same reason.
 """
 from ctypes import (POINTER, c_char_p, c_int, c_int64, c_size_t, c_uint, c_uint8,
                     c_uint64, c_void_p)
@@ -109,6 +110,40 @@ DECLARATIONS = [
      [_P, c_size_t, POINTER(c_void_p), POINTER(c_size_t), POINTER(c_void_p), POINTER(c_size_t), _P]),
     ("mxtls_ctx_export_added_trust_pem", c_int, [_P, POINTER(c_void_p), POINTER(c_size_t), _P]),
     ("mxtls_free_secret", None, [c_void_p, c_size_t]),
+    # writing PKCS#12 containers
+    ("mxtls_pkcs12_writer_new", _P, [c_int, _P]),
+    ("mxtls_pkcs12_writer_set_iterations", c_int, [_P, c_uint, _P]),
+    ("mxtls_pkcs12_writer_add_identity", c_int, [_P, _P, c_size_t, c_char_p, _P]),
+    ("mxtls_pkcs12_writer_add_key_der", c_int,
+     [_P, c_void_p, c_size_t, POINTER(c_void_p), POINTER(c_size_t), c_size_t, c_char_p, _P]),
+    ("mxtls_pkcs12_writer_add_cert_der", c_int, [_P, c_void_p, c_size_t, _P]),
+    ("mxtls_pkcs12_writer_finish", c_int,
+     [_P, c_char_p, c_size_t, POINTER(c_void_p), POINTER(c_size_t), _P]),
+    ("mxtls_pkcs12_writer_free", None, [_P]),
+    # bundles: certificates and keys users bring (keys stay in C)
+    ("mxtls_bundle_new", _P, [_P]),
+    ("mxtls_bundle_add_mem", c_int, [_P, c_void_p, c_size_t, c_char_p, c_char_p, c_size_t, _P]),
+    ("mxtls_bundle_add_file", c_int, [_P, c_char_p, c_char_p, c_size_t, _P]),
+    ("mxtls_bundle_add_keystore_mem", c_int,
+     [_P, c_void_p, c_size_t, c_char_p, c_char_p, c_size_t, c_char_p, c_size_t, _P]),
+    ("mxtls_bundle_add_keystore_file", c_int, [_P, c_char_p, c_char_p, c_size_t, c_char_p, c_size_t, _P]),
+    ("mxtls_bundle_free", None, [_P]),
+    ("mxtls_bundle_cert_count", c_size_t, [_P]),
+    ("mxtls_bundle_cert", _P, [_P, c_size_t]),
+    ("mxtls_bundle_key_count", c_size_t, [_P]),
+    ("mxtls_bundle_key", _P, [_P, c_size_t]),
+    ("mxtls_bundle_warning_count", c_size_t, [_P]),
+    ("mxtls_bundle_warning_kind", c_int, [_P, c_size_t]),
+    ("mxtls_bundle_warning", c_char_p, [_P, c_size_t]),
+    ("mxtls_key_kind", c_int, [_P]),
+    ("mxtls_key_bits", c_size_t, [_P]),
+    ("mxtls_key_curve", c_char_p, [_P]),
+    ("mxtls_key_form", c_char_p, [_P]),
+    ("mxtls_key_source", c_char_p, [_P]),
+    ("mxtls_key_alias", c_char_p, [_P]),
+    ("mxtls_key_matches_cert", c_int, [_P, _P]),
+    ("mxtls_bundle_chain", c_int, [_P, c_size_t, POINTER(c_void_p), c_size_t, POINTER(c_size_t), _P]),
+    ("mxtls_bundle_add_to_writer", c_int, [_P, c_size_t, _P, c_char_p, _P]),
     # runtime
     ("mxtls_event_name", c_char_p, [c_int]),
     ("mxtls_event_queue", None, [c_void_p, c_int, c_char_p]),  # only its address is used

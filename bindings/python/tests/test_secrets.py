@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import textwrap
@@ -105,7 +106,10 @@ def _snapshot(roots):
                     st = os.lstat(p)
                 except OSError:
                     continue
-                files[p] = (st.st_ino, st.st_mtime_ns)
+                # Regular files only: opening another job's FIFO (valgrind's vgdb pipes in
+                # /tmp) to look for a key would block until that job writes to it.
+                if stat.S_ISREG(st.st_mode):
+                    files[p] = (st.st_ino, st.st_mtime_ns)
     return files
 
 
