@@ -55,8 +55,12 @@ class ResumingSSLSocket(ssl.SSLSocket):
     """An SSLSocket that gives its TLS session back to its context when it is closed."""
 
     def close(self):
+        keep = getattr(self.context, "_mxtls_keep_session", None)  # None if the app swapped the context
         try:
-            self.context._mxtls_keep_session(self)
+            if keep is not None:
+                keep(self)
+        except (ValueError, OSError):
+            pass  # a session not kept costs one full handshake; a close must not fail for it
         finally:
             super().close()
 

@@ -236,3 +236,14 @@ def test_requests_new_connections_resume(fx, ids):
                for _ in range(3)]
     assert [g["reused"] for g in got] == [".", "r", "r"]
     assert {g["subject"] for g in got} == {"CN=alice.fixture.test"}
+
+
+def test_close_after_the_app_swapped_the_socket_context(fx, two_hosts):
+    """The socket gives its session back on close; a context swapped by the app has no cache."""
+    import ssl
+    conn = http.client.HTTPSConnection("localhost", fx.ports["verified"], timeout=10,
+                                       context=two_hosts.ssl_context(host="localhost"))
+    conn.request("GET", "/")
+    assert answer(conn.getresponse().read())["subject"] == "CN=alice.fixture.test"
+    conn.sock.context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    conn.close()  # must not raise
