@@ -58,6 +58,7 @@ static int truncated(struct ks *k, const char *what)
 
 static int u32(struct ks *k, uint32_t *v, const char *what)
 {
+	*v = 0; /* defined on failure too: GCC -O3 cannot tell truncated() is never 0 */
 	if ((size_t)(k->end - k->p) < 4)
 		return truncated(k, what);
 	*v = (uint32_t)k->p[0] << 24 | (uint32_t)k->p[1] << 16 | (uint32_t)k->p[2] << 8 | k->p[3];
