@@ -242,8 +242,8 @@ public final class Context implements AutoCloseable {
       cp.clear();
       kp.clear();
       if (Ffi.mxtls_ctx_export_identity_pem(p, index, cp, cl, kp, kl, err) != 0) throw MxtlsException.fromError(err);
-      chainPem = takeSecret(cp, cl);
-      keyPem = takeSecret(kp, kl);
+      chainPem = Mem.takeSecret(cp, cl);
+      keyPem = Mem.takeSecret(kp, kl);
     } finally {
       handle.release();
     }
@@ -264,18 +264,6 @@ public final class Context implements AutoCloseable {
     } finally {
       Arrays.fill(keyPem, (byte) 0);
       Mem.wipe(der);
-    }
-  }
-
-  /** Copy a C buffer from an export into a byte[] of ours, then wipe and free the C one. */
-  private static byte[] takeSecret(Memory ptrOut, Memory lenOut) {
-    Pointer p = ptrOut.getPointer(0);
-    long len = lenOut.getLong(0);
-    try {
-      return Mem.read(p, len);
-    } finally {
-      Ffi.mxtls_free_secret(p, len);
-      ptrOut.clear();
     }
   }
 

@@ -47,6 +47,21 @@ final class Mem {
   }
 
   /**
+   * Copy a buffer libmxtls returned through (ptrOut, lenOut) into a byte[] of ours, then wipe and
+   * free the C one (mxtls_free_secret) at once.
+   */
+  static byte[] takeSecret(Memory ptrOut, Memory lenOut) {
+    Pointer p = ptrOut.getPointer(0);
+    long len = lenOut.getLong(0);
+    try {
+      return read(p, len);
+    } finally {
+      Ffi.mxtls_free_secret(p, len);
+      ptrOut.clear();
+    }
+  }
+
+  /**
    * A NUL-terminated UTF-8 copy of text that may be non-ASCII (friendly names, input names) in
    * memory of our own, or null for null: JNA's own String conversion follows the platform
    * charset, which is US-ASCII under the C locale on Java 17.

@@ -209,13 +209,7 @@ public final class Pkcs12Writer implements AutoCloseable {
     Pointer w = handle.acquire();
     try {
       if (Ffi.mxtls_pkcs12_writer_finish(w, pw, password.length, der, len, err) != 0) throw MxtlsException.fromError(err);
-      Pointer p = der.getPointer(0);
-      long n = len.getLong(0);
-      try {
-        return Mem.read(p, n);
-      } finally {
-        Ffi.mxtls_free_secret(p, n);
-      }
+      return Mem.takeSecret(der, len);
     } finally {
       handle.release();
       Mem.wipe(pw);
